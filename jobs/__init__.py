@@ -1,0 +1,1 @@
+"""Jobs that move data through the lake: ``python -m jobs ingest|refresh|demo|template``."""

@@ -1,0 +1,174 @@
+"""Command line: ``python -m jobs {ingest,refresh,demo,template}``.
+
+Exit codes: 0 done, 1 data rejected (some rows or files quarantined), 2 usage or environment
+error (bad arguments, unreadable catalog, lake busy).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--lake", help="thư mục lake (mặc định: $THIDUA_LAKE hoặc ./lake)")
+    p.add_argument("--catalog", help="thư mục danh mục (mặc định: $THIDUA_CATALOG hoặc ./catalog)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m jobs", description="Các tác vụ của kho dữ liệu thi đua.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="nhận tệp báo cáo vào kho (bronze → silver → gold)")
+    _common(p)
+    p.add_argument("files", nargs="+", type=Path, help="tệp .xlsx, .xls, .ods hoặc .csv")
+    p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi gì")
+    p.add_argument("--by", default=None, help="người gửi (mặc định: tên người dùng máy)")
+    p.add_argument("--channel", default="cli", choices=["cli", "inbox"], help="kênh nhận tệp")
+    p.add_argument("--received-at", help="thời điểm nhận thực tế (ISO 8601), khi nhập bù tệp cũ")
+
+    p = sub.add_parser("refresh", help="làm mới toàn bộ silver và gold từ bronze (chạy hằng đêm)")
+    _common(p)
+    p.add_argument("--as-of", help="ngày tính kỳ đã kết thúc (mặc định: hôm nay)")
+
+    p = sub.add_parser("demo", help="tạo dữ liệu mẫu cho hai phong trào và làm mới gold")
+    _common(p)
+    p.add_argument("--out", type=Path, default=Path("demo/reports"), help="nơi ghi các tệp báo cáo mẫu")
+    p.add_argument("--seed", type=int, default=2024)
+
+    p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
+    _common(p)
+    p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
+    p.add_argument("--unit", help="mã đơn vị (mặc định: mọi đơn vị)")
+    p.add_argument("--period", help="kỳ báo cáo, ví dụ 2024-Q2 (mặc định: mọi kỳ)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="tệp .xlsx sẽ ghi")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"Lỗi: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from lake.reference.catalog import CatalogError, load
+    from lake.store import Lake, LakeBusyError
+
+    try:
+        cat = load(args.catalog)
+    except CatalogError as exc:
+        return _fail(str(exc))
+    lake = Lake(args.lake)
+    try:
+        if args.command == "ingest":
+            return _ingest(args, lake, cat)
+        if args.command == "refresh":
+            return _refresh(args, lake, cat)
+        if args.command == "demo":
+            return _demo(args, lake, cat)
+        return _template(args, cat)
+    except LakeBusyError as exc:
+        return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
+
+
+def _ingest(args, lake, cat) -> int:
+    import getpass
+
+    from tqdm import tqdm
+
+    from jobs.gold import GoldCheckFailed
+    from jobs.ingest import ingest_bytes
+
+    received_at = None
+    if args.received_at:
+        try:
+            received_at = datetime.fromisoformat(args.received_at)
+        except ValueError:
+            return _fail(f"--received-at '{args.received_at}' không đúng dạng ISO 8601")
+        if received_at.tzinfo is None:
+            return _fail("--received-at cần có múi giờ, ví dụ 2024-07-08T09:00+07:00")
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        return _fail("không tìm thấy tệp: " + ", ".join(missing))
+    who = args.by or getpass.getuser()
+    worst = EXIT_OK
+    for path in tqdm(args.files, disable=len(args.files) < 3, desc="Nhận tệp", unit="tệp"):
+        try:
+            report = ingest_bytes(lake, cat, path.read_bytes(), path.name, received_by=who, channel=args.channel,
+                                  dry_run=args.dry_run, received_at=received_at)
+        except GoldCheckFailed as exc:
+            print(f"Lỗi: {exc}", file=sys.stderr)
+            worst = max(worst, EXIT_REJECTED)
+            continue
+        prefix = "[thử] " if args.dry_run else ""
+        print(prefix + report.summary_vi())
+        for note in report.notes:
+            print(f"  · {note}")
+        for problem in report.problems:
+            print(f"  ✗ {problem}")
+        if not report.ok:
+            worst = max(worst, EXIT_REJECTED)
+    return worst
+
+
+def _refresh(args, lake, cat) -> int:
+    from jobs.gold import GoldCheckFailed
+    from jobs.refresh import refresh
+
+    try:
+        as_of = date.fromisoformat(args.as_of) if args.as_of else None
+    except ValueError:
+        return _fail(f"--as-of '{args.as_of}' không đúng dạng YYYY-MM-DD")
+    started = datetime.now(timezone.utc)
+    try:
+        run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty())
+    except GoldCheckFailed as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return EXIT_REJECTED
+    seconds = (datetime.now(timezone.utc) - started).total_seconds()
+    print(f"Làm mới xong trong {seconds:.1f} giây (lần chạy {run.run_id}). {run.summary}")
+    for table, entry in sorted(run.tables.items()):
+        mark = "ghi lại" if entry.get("written") else "không đổi"
+        print(f"  {table:28} {entry.get('rows_out', 0):>8} dòng  ({mark})")
+    failed = [o for c in run.checks for o in c.outcomes if not o.success]
+    print(f"  Kiểm tra chất lượng: {sum(len(c.outcomes) for c in run.checks) - len(failed)} đạt, {len(failed)} không đạt")
+    return EXIT_OK
+
+
+def _demo(args, lake, cat) -> int:
+    from jobs.demo import generate, receive_all, write_files
+    from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
+    from jobs.refresh import refresh
+
+    files = generate(cat, args.seed)
+    write_files(files, args.out)
+    with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        new = receive_all(lake, files, progress=sys.stderr.isatty())
+    print(f"Đã tạo {len(files)} tệp báo cáo mẫu trong {args.out} ({new} tệp mới vào kho {lake.root}).")
+    run = refresh(lake, cat, progress=sys.stderr.isatty())
+    print(f"Đã làm mới silver và gold. {run.summary}")
+    return EXIT_OK
+
+
+def _template(args, cat) -> int:
+    from lake.periods import PeriodError
+    from jobs.template import TemplateError, build_workbook
+
+    if args.output.suffix.lower() != ".xlsx":
+        return _fail("tệp biểu mẫu phải có đuôi .xlsx")
+    try:
+        data = build_workbook(cat, args.campaign, args.unit, args.period)
+    except (TemplateError, PeriodError) as exc:
+        return _fail(getattr(exc, "reason", str(exc)))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(data)
+    print(f"Đã ghi biểu mẫu {args.output}.")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

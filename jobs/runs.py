@@ -1,0 +1,45 @@
+"""Run records (``ops.runs``, ``ops.check_results``): what each job did, for the nightly log
+and the data-quality page."""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import polars as pl
+
+from lake import checks
+from lake.store import Lake
+from lake.tables import spec
+
+
+@dataclass
+class Run:
+    job: str
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    tables: dict[str, dict] = field(default_factory=dict)
+    checks: list[checks.CheckRun] = field(default_factory=list)
+    summary: str = ""
+
+    def count(self, table: str, rows_in: int | None = None, rows_out: int | None = None,
+              written: bool | None = None) -> None:
+        entry = self.tables.setdefault(table, {})
+        if rows_in is not None:
+            entry["rows_in"] = entry.get("rows_in", 0) + rows_in
+        if rows_out is not None:
+            entry["rows_out"] = entry.get("rows_out", 0) + rows_out
+        if written is not None:
+            entry["written"] = entry.get("written", False) or written
+
+    def record(self, lake: Lake, status: str) -> None:
+        passed = sum(o.success for c in self.checks for o in c.outcomes)
+        failed = sum(not o.success for c in self.checks for o in c.outcomes)
+        lake.append("ops.runs", spec("ops.runs").conform(pl.DataFrame([{
+            "run_id": self.run_id, "job": self.job, "started_at": self.started_at,
+            "finished_at": datetime.now(timezone.utc), "status": status, "summary": self.summary,
+            "tables": json.dumps(self.tables, ensure_ascii=False, sort_keys=True),
+            "checks_passed": passed, "checks_failed": failed}])))
+        if self.checks:
+            lake.append("ops.check_results", checks.to_rows(self.run_id, self.checks))

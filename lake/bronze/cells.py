@@ -1,0 +1,165 @@
+"""A file's cells as text (``bronze.cells``): one row per non-empty cell, with sheet, row, column.
+
+This is the format edge: CSV (UTF-8 with or without BOM, UTF-16, Windows-1258), ``.xlsx``,
+``.xls`` and ``.ods`` all become the same long table, so every layout reader downstream
+works on one shape. Spreadsheets are read with fastexcel (calamine), every cell as text;
+numbers are parsed later by us (``lake.numbers``). A spreadsheet cell that holds a real
+number is flagged ``is_number`` where its text alone would be ambiguous (``5.835``).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import fastexcel
+import polars as pl
+
+from lake.text import nfc
+
+SPREADSHEET_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods"}
+TEXT_EXTENSIONS = {"csv", "txt", "tsv"}
+ACCEPTED_EXTENSIONS = SPREADSHEET_EXTENSIONS | TEXT_EXTENSIONS
+_AMBIGUOUS = r"^-?\d{1,3}(\.\d{3})+$"
+_SCHEMA = {"sheet_index": pl.Int32, "sheet": pl.String, "row": pl.Int32, "col": pl.Int32,
+           "text": pl.String, "is_number": pl.Boolean}
+
+
+class FileRejected(ValueError):
+    """The file cannot be read at all; ``reason`` is Vietnamese and names the file."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ReadInfo:
+    """How a file was understood, for the dry run and the ingest summary."""
+    format: str
+    encoding: str | None
+    sheets: tuple[str, ...]
+    cells: int
+
+
+def sniff_format(data: bytes, ext: str, name: str) -> str:
+    if not data:
+        raise FileRejected(f"Tệp '{name}' rỗng (0 byte).")
+    head = data[:8]
+    if head.startswith(b"PK\x03\x04"):
+        kind = "ods" if b"opendocument.spreadsheet" in data[:200] else "xlsx"
+    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        kind = "xls"
+    elif head.startswith(b"%PDF"):
+        raise FileRejected(f"Tệp '{name}' là tệp PDF, không phải bảng tính; hãy gửi tệp Excel hoặc CSV.")
+    elif head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" not in data[:4096]:
+        kind = "csv"
+    else:
+        raise FileRejected(f"Tệp '{name}' không phải bảng tính hay CSV (nội dung nhị phân không nhận ra).")
+    if ext not in ACCEPTED_EXTENSIONS:
+        raise FileRejected(
+            f"Tệp '{name}' có đuôi '.{ext}' không được nhận; hãy gửi .xlsx, .xls, .ods hoặc .csv.")
+    if kind == "csv" and ext in SPREADSHEET_EXTENSIONS:
+        raise FileRejected(f"Tệp '{name}' có đuôi '.{ext}' nhưng nội dung là văn bản, không phải Excel.")
+    if kind != "csv" and ext in TEXT_EXTENSIONS:
+        raise FileRejected(f"Tệp '{name}' có đuôi '.{ext}' nhưng nội dung là bảng tính {kind}.")
+    return kind
+
+
+def read_cells(data: bytes, name: str, ext: str) -> tuple[pl.DataFrame, ReadInfo]:
+    kind = sniff_format(data, ext, name)
+    if kind == "csv":
+        return _read_csv(data, name)
+    return _read_spreadsheet(data, name, kind)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: a BOM decides; else UTF-8 if valid; else Windows-1258 (old Vietnamese Windows)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1258", errors="replace"), "windows-1258"
+
+
+def _read_csv(data: bytes, name: str) -> tuple[pl.DataFrame, ReadInfo]:
+    text, encoding = decode_text(data)
+    text = nfc(text)
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    rows, cols, texts = [], [], []
+    for r, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        for c, value in enumerate(record, start=1):
+            value = value.strip()
+            if value:
+                rows.append(r)
+                cols.append(c)
+                texts.append(value)
+    frame = pl.DataFrame({"sheet_index": [0] * len(rows), "sheet": ["CSV"] * len(rows), "row": rows,
+                          "col": cols, "text": texts, "is_number": [False] * len(rows)}, schema=_SCHEMA)
+    return frame, ReadInfo("csv", encoding, ("CSV",), frame.height)
+
+
+def _read_spreadsheet(data: bytes, name: str, kind: str) -> tuple[pl.DataFrame, ReadInfo]:
+    try:
+        reader = fastexcel.read_excel(data)
+        names = reader.sheet_names
+    except Exception as exc:  # calamine's errors name no file; ours must
+        raise FileRejected(f"Không mở được tệp '{name}' như bảng tính {kind} ({exc}).") from None
+    frames = []
+    for index, sheet in enumerate(names):
+        try:
+            loaded = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string")
+        except Exception as exc:
+            raise FileRejected(f"Không đọc được trang tính '{sheet}' của tệp '{name}' ({exc}).") from None
+        columns = loaded.available_columns()
+        wide = loaded.to_polars()
+        if wide.is_empty():
+            continue
+        long = _unpivot(wide, [c.absolute_index + 1 for c in columns], index, nfc(sheet))
+        if long.filter(pl.col("text").str.contains(_AMBIGUOUS)).height:
+            long = _flag_numbers(reader, index, long, columns)
+        frames.append(long)
+    frame = pl.concat(frames) if frames else pl.DataFrame(schema=_SCHEMA)
+    return frame, ReadInfo(kind, None, tuple(nfc(n) for n in names), frame.height)
+
+
+def _unpivot(wide: pl.DataFrame, absolute_cols: list[int], sheet_index: int, sheet: str) -> pl.DataFrame:
+    renamed = wide.rename({old: str(col) for old, col in zip(wide.columns, absolute_cols)})
+    return (renamed.with_row_index("row", offset=1)
+            .unpivot(index="row", variable_name="col", value_name="text")
+            .filter(pl.col("text").is_not_null())
+            .with_columns(pl.col("text").str.strip_chars())
+            .filter(pl.col("text") != "")
+            .select(sheet_index=pl.lit(sheet_index, pl.Int32), sheet=pl.lit(sheet), row=pl.col("row").cast(pl.Int32),
+                    col=pl.col("col").cast(pl.Int32), text=pl.col("text").map_batches(
+                        lambda s: s.str.normalize("NFC"), return_dtype=pl.String),
+                    is_number=pl.lit(False)))
+
+
+def _flag_numbers(reader, index: int, long: pl.DataFrame, columns) -> pl.DataFrame:
+    """Which cells hold real numbers: calamine turns numbers (not text) into datetimes."""
+    probe = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="datetime").to_polars()
+    probe = probe.rename({old: str(c.absolute_index + 1) for old, c in zip(probe.columns, columns)})
+    numeric = (probe.with_row_index("row", offset=1)
+               .unpivot(index="row", variable_name="col", value_name="dt")
+               .filter(pl.col("dt").is_not_null())
+               .select(row=pl.col("row").cast(pl.Int32), col=pl.col("col").cast(pl.Int32), native=pl.lit(True)))
+    return (long.join(numeric, on=["row", "col"], how="left")
+            .with_columns(is_number=pl.col("native").fill_null(False)
+                          & pl.col("text").str.contains(r"^[-+]?[\d.]+([eE][-+]?\d+)?$"))
+            .drop("native"))
+
+
+def to_table(cells: pl.DataFrame, file_id: str) -> pl.DataFrame:
+    """Cells of one file in ``bronze.cells`` form (sharded by the file id's first two hex digits)."""
+    return cells.with_columns(shard=pl.lit(file_id[:2]), file_id=pl.lit(file_id))

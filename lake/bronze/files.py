@@ -1,0 +1,76 @@
+"""Received files (``bronze.manifest``): one row per distinct file, addressed by its SHA-256.
+
+Source: the upload page, ``python -m jobs ingest`` and the inbox folder. The bytes are kept
+in the lake's file store before anything else happens, so a file is never lost, whatever
+its content turns out to be.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePath
+
+import polars as pl
+
+from lake.store import Lake
+from lake.text import nfc
+
+CHANNELS = ("upload", "cli", "inbox", "demo")
+
+
+@dataclass(frozen=True)
+class Received:
+    file_id: str
+    original_name: str
+    extension: str
+    size_bytes: int
+    received_at: datetime
+    received_by: str
+    channel: str
+    object_key: str
+    duplicate_of: datetime | None = None  # when this exact file was first received
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of is not None
+
+
+def safe_name(name: str) -> str:
+    """The file name a steward sees: no folders, no control characters, NFC, at most 200 chars."""
+    base = PurePath(str(name).replace("\\", "/")).name or "tep-khong-ten"
+    base = "".join(ch for ch in nfc(base) if unicodedata.category(ch)[0] != "C")
+    base = re.sub(r"\s+", " ", base).strip(" .") or "tep-khong-ten"
+    return base[:200]
+
+
+def extension(name: str) -> str:
+    suffix = PurePath(name).suffix.lower().lstrip(".")
+    return suffix
+
+
+def receive(lake: Lake, data: bytes, name: str, received_by: str, channel: str,
+            received_at: datetime | None = None, record: bool = True) -> Received:
+    """Store the bytes, then record the file in the manifest unless it is already there.
+
+    ``record=False`` (dry run) keeps the bytes but writes no manifest row.
+    """
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    file_id, key = lake.put_file(data)
+    clean = safe_name(name)
+    when = (received_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    known = lake.read("bronze.manifest", where={"file_id": [file_id]})
+    if not known.is_empty():
+        first = known.sort("received_at").row(0, named=True)
+        return Received(file_id, first["original_name"], first["extension"], first["size_bytes"],
+                        first["received_at"], first["received_by"], first["channel"], first["object_key"],
+                        duplicate_of=first["received_at"])
+    got = Received(file_id, clean, extension(clean), len(data), when, received_by, channel, key)
+    if record:
+        lake.append("bronze.manifest", pl.DataFrame([{
+            "file_id": got.file_id, "original_name": got.original_name, "extension": got.extension,
+            "size_bytes": got.size_bytes, "received_at": got.received_at, "received_by": got.received_by,
+            "channel": got.channel, "object_key": got.object_key}]))
+    return got

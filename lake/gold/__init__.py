@@ -1,0 +1,1 @@
+"""Gold: what leadership reads — attainment, unit scores and ranks, reporting completeness."""

@@ -1,0 +1,34 @@
+"""Unit scores and ranks (``gold.unit_scores``): one row per campaign × period × cluster × unit.
+
+Source: ``gold.attainment`` (top-level indicators, roll-ups excluded) and
+``reference.cluster_members``. The score is the weighted mean of attainment on a 0–100 scale,
+each indicator capped at 120% so one outlier cannot carry a unit, and an indicator without
+data counting as 0 — a unit that does not report cannot lead its cluster. Ranks are within
+the cluster (ties share the better rank), as read out at sơ kết and tổng kết.
+"""
+from __future__ import annotations
+
+import polars as pl
+
+from lake.tables import spec
+
+CAP = 1.2
+
+
+def build(attainment: pl.DataFrame, cluster_members: pl.DataFrame) -> pl.DataFrame:
+    rows = attainment.filter(pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
+    s = pl.col("status")
+    credit = pl.col("attainment").fill_null(0).clip(0, CAP)
+    per_unit = rows.group_by("campaign_code", "period", "unit_code").agg(
+        score=(100 * (credit * pl.col("weight")).sum() / pl.col("weight").sum()),
+        indicators=pl.len(), exceeded=(s == "exceeded").sum(), met=(s == "met").sum(),
+        not_met=(s == "not_met").sum(), no_data=(s == "no_data").sum(),
+    ).with_columns(score=pl.col("score").fill_nan(0).round(2))
+    scored = per_unit.join(cluster_members.select("cluster_code", "campaign_code", "unit_code"),
+                           on=["campaign_code", "unit_code"], how="inner")
+    window = ["campaign_code", "period", "cluster_code"]
+    ranked = scored.with_columns(
+        rank=pl.col("score").rank(method="min", descending=True).over(window).cast(pl.Int32),
+        cluster_size=pl.len().over(window).cast(pl.Int32),
+    )
+    return spec("gold.unit_scores").conform(ranked).sort("campaign_code", "period", "cluster_code", "rank", "unit_code")

@@ -1,0 +1,1 @@
+"""Reference data: the catalog files under ``catalog/``, validated, and their lake tables."""

@@ -1,0 +1,1 @@
+"""Silver: report values typed, normalised to each indicator's unit, checked, with history."""

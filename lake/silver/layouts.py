@@ -1,0 +1,137 @@
+"""Layout readers: a file's cells (``bronze.cells``) → report rows still as text, with provenance.
+
+Each layout knows one way units lay out a report. The canonical layout (one row per unit ×
+indicator × period, Vietnamese or English headers) is here; the government forms (title
+rows, merged headers, wide layouts) register further readers in :data:`LAYOUTS`, and all
+of them produce the same :data:`ROW_SCHEMA`, so the typing step and the tables downstream
+never change.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from lake.text import column_letter, fold
+
+FIELDS = ("unit", "indicator", "period", "value", "uom", "plan", "baseline", "note")
+REQUIRED = ("unit", "indicator", "period", "value")
+FIELD_VI = {"unit": "Mã đơn vị", "indicator": "Mã chỉ tiêu", "period": "Kỳ báo cáo", "value": "Giá trị",
+            "uom": "Đơn vị tính", "plan": "Kế hoạch", "baseline": "Kỳ gốc", "note": "Ghi chú"}
+
+ROW_SCHEMA = {"sheet": pl.String, "row": pl.Int32,
+              **{f"{f}_text": pl.String for f in FIELDS},
+              **{f"{f}_col": pl.Int32 for f in FIELDS},
+              "value_is_number": pl.Boolean, "plan_is_number": pl.Boolean, "baseline_is_number": pl.Boolean}
+
+HEADER_ALIASES: dict[str, set[str]] = {
+    "unit": {"ma don vi", "ma dv", "don vi", "don vi bao cao", "unit", "unit code", "unit_code", "unit id"},
+    "indicator": {"ma chi tieu", "ma ct", "chi tieu", "indicator", "indicator code", "indicator_code"},
+    "period": {"ky bao cao", "ky", "ky bc", "period", "reporting period"},
+    "value": {"gia tri", "so thuc hien", "thuc hien", "gia tri thuc hien", "so lieu", "value", "actual"},
+    "uom": {"don vi tinh", "dvt", "dv tinh", "unit of measure", "uom"},
+    "plan": {"ke hoach", "chi tieu giao", "chi tieu duoc giao", "plan", "target"},
+    "baseline": {"ky goc", "cung ky", "cung ky nam truoc", "so cung ky", "baseline", "same period last year"},
+    "note": {"ghi chu", "note", "notes", "comment"},
+}
+_ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
+_HEADER_SCAN_ROWS = 30
+
+
+class LayoutError(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class LayoutResult:
+    layout: str
+    rows: pl.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def match_header(text: str) -> str | None:
+    key = fold(text).strip(" *:.").replace("_", " ")
+    return _ALIAS_TO_FIELD.get(key)
+
+
+def _find_header(sheet_cells: pl.DataFrame) -> tuple[int, dict[str, int]] | None:
+    top = sheet_cells.filter(pl.col("row") <= _HEADER_SCAN_ROWS)
+    best: tuple[int, dict[str, int]] | None = None
+    for (row,), group in top.group_by(["row"], maintain_order=True):
+        found: dict[str, int] = {}
+        for col, text in group.select("col", "text").iter_rows():
+            f = match_header(text)
+            if f and f not in found:
+                found[f] = col
+        if all(f in found for f in REQUIRED):
+            if best is None or row < best[0]:
+                best = (row, found)
+    return best
+
+
+def read_canonical(cells: pl.DataFrame, file_name: str) -> LayoutResult:
+    """One row per unit × indicator × period under a header row found in the first 30 rows."""
+    frames, notes, partial = [], [], []
+    for (sheet_index, sheet), sheet_cells in cells.group_by(["sheet_index", "sheet"], maintain_order=True):
+        header = _find_header(sheet_cells)
+        if header is None:
+            found = {match_header(t) for t in sheet_cells.filter(pl.col("row") <= _HEADER_SCAN_ROWS)["text"]}
+            if found & set(REQUIRED):
+                missing = [FIELD_VI[f] for f in REQUIRED if f not in found]
+                partial.append(f"trang '{sheet}' thiếu cột: {', '.join(missing)}")
+            continue
+        header_row, cols = header
+        body = sheet_cells.filter(pl.col("row") > header_row)
+        selected = []
+        for f in FIELDS:
+            if f in cols:
+                c = body.filter(pl.col("col") == cols[f]).select(
+                    "row", pl.col("text").alias(f"{f}_text"), pl.col("is_number").alias(f"{f}_is_number"))
+                selected.append(c)
+        rows = selected[0]
+        for frame in selected[1:]:
+            rows = rows.join(frame, on="row", how="full", coalesce=True)
+        key_cols = [f"{f}_text" for f in REQUIRED if f"{f}_text" in rows.columns]
+        rows = rows.filter(pl.any_horizontal(pl.col(key_cols).is_not_null()))
+        rows = rows.with_columns(sheet=pl.lit(sheet), **{f"{f}_col": pl.lit(cols.get(f), pl.Int32) for f in FIELDS})
+        frames.append(conform(rows))
+        letters = ", ".join(f"{FIELD_VI[f]}={column_letter(c)}" for f, c in cols.items())
+        notes.append(f"Trang '{sheet}': dòng tiêu đề {header_row}, cột {letters}")
+    if not frames:
+        detail = "; ".join(partial) if partial else (
+            "không thấy dòng tiêu đề có các cột Mã đơn vị, Mã chỉ tiêu, Kỳ báo cáo, Giá trị")
+        raise LayoutError(f"Tệp '{file_name}': {detail}.")
+    return LayoutResult("canonical", pl.concat(frames).sort("sheet", "row"), notes)
+
+
+def conform(rows: pl.DataFrame) -> pl.DataFrame:
+    out = []
+    for name, dtype in ROW_SCHEMA.items():
+        if name in rows.columns:
+            out.append(pl.col(name).cast(dtype))
+        elif name.endswith("_is_number"):
+            out.append(pl.lit(False).alias(name))
+        else:
+            out.append(pl.lit(None, dtype=dtype).alias(name))
+    return rows.select(out)
+
+
+# Readers tried in order; the first that recognises the file wins. Government forms plug in here.
+LAYOUTS: list[tuple[str, Callable[[pl.DataFrame, str], LayoutResult]]] = [
+    ("canonical", read_canonical),
+]
+
+
+def read_layout(cells: pl.DataFrame, file_name: str) -> LayoutResult:
+    if cells.is_empty():
+        raise LayoutError(f"Tệp '{file_name}' không có ô nào có dữ liệu.")
+    errors = []
+    for _name, reader in LAYOUTS:
+        try:
+            return reader(cells, file_name)
+        except LayoutError as exc:
+            errors.append(exc.reason)
+    raise LayoutError(" ".join(errors))

@@ -1,0 +1,86 @@
+"""From files' cells to accepted report values and quarantined rows (no I/O).
+
+cells (bronze.cells) → layout rows → typed rows → GX suite ``silver.report_values`` →
+accepted rows + rejects. Many files are checked in one GX validation (its fixed cost is
+~0.5 s a call), so ``jobs refresh`` stages every file of the lake at once and ``jobs ingest``
+stages its one file the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from lake import checks
+from lake.reference.catalog import Catalog
+from lake.silver import layouts, report_values
+from lake.silver.layouts import FIELD_VI
+from lake.silver.report_values import REJECT_SCHEMA
+from lake.text import cell_ref
+
+_FIELD_COLUMN = {"unit": "unit_col", "indicator": "indicator_col", "period": "period_col", "value": "value_col"}
+
+
+@dataclass
+class Staged:
+    """One file, understood: its layout, accepted values and rejected rows (or why it has none)."""
+    file_id: str
+    name: str
+    layout: str | None = None
+    notes: list[str] = field(default_factory=list)
+    accepted: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    empty_rows: int = 0
+    rows_read: int = 0
+    problem: str | None = None  # the file as a whole could not be read as a report
+
+
+def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Staged:
+    try:
+        found = layouts.read_layout(cells, name)
+    except layouts.LayoutError as exc:
+        return Staged(file_id, name, problem=exc.reason)
+    typed, rejects, empty = report_values.type_rows(found.rows, cat)
+    typed = report_values.drop_exact_repeats(typed)
+    if not typed.is_empty():
+        typed = typed.with_columns(file_id=pl.lit(file_id))
+    return Staged(file_id, name, found.layout, found.notes, typed, rejects, empty, found.rows.height)
+
+
+def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
+                assignments: list[str]) -> tuple[list[Staged], checks.CheckRun | None]:
+    """``items``: (file id, file name, cells). Returns one :class:`Staged` per item, in order,
+    and the GX result for all of them together."""
+    staged = [_prepare(file_id, name, cells, cat) for file_id, name, cells in items]
+    typed = [s.accepted for s in staged if not s.accepted.is_empty()]
+    if not typed:
+        return staged, None
+    frame = pl.concat(typed, how="diagonal_relaxed")
+    check = checks.run_suite("silver.report_values",
+                             frame.drop([c for c in frame.columns if c.endswith("_col")]),
+                             {"assignments": assignments})
+    failed: dict[int, list[tuple[str, str]]] = {}
+    for outcome in check.failed:
+        for i in outcome.unexpected_index:
+            failed.setdefault(i, []).append((outcome.meta.get("field", "value"), outcome.description))
+    if failed:
+        bad: dict[str, list[dict]] = {}
+        for i, problems in sorted(failed.items()):
+            r = frame.row(i, named=True)
+            for f, reason in problems:
+                col = r.get(_FIELD_COLUMN.get(f, "value_col"))
+                shown = {"value": r["reported_text"], "unit": r["unit_code"], "period": r["period"],
+                         "indicator": r["indicator_code"]}[f]
+                bad.setdefault(r["file_id"], []).append(
+                    {"sheet": r["sheet"], "row": r["row"], "column": FIELD_VI[f],
+                     "cell": cell_ref(r["row"], col) if col else None, "value": shown,
+                     "reason": reason, "check": "gx"})
+        keep = frame.with_row_index("_i").filter(~pl.col("_i").is_in(list(failed))).drop("_i")
+        for s in staged:
+            if s.file_id in bad:
+                s.rejects = pl.concat([s.rejects, pl.DataFrame(bad[s.file_id], schema=REJECT_SCHEMA)])
+            if not s.accepted.is_empty():
+                s.accepted = keep.filter(pl.col("file_id") == s.file_id)
+    for s in staged:
+        s.rejects = s.rejects.sort("sheet", "row", nulls_last=True)
+    return staged, check

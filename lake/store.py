@@ -1,0 +1,212 @@
+"""The lake's storage edge: Delta tables by name and the raw file store.
+
+Everything that reads or writes the lake goes through :class:`Lake`; the rest of the code
+works on polars frames. Writes are atomic Delta commits (a reader sees the previous version
+or the new one, never a mix), replacements always carry literal partition values in their
+predicate so that only the touched partitions are rewritten, and a commit that loses a race
+to another writer is retried.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import random
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+
+import polars as pl
+from deltalake import DeltaTable
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from lake.tables import TableSpec, spec
+
+DEFAULT_ROOT = "lake"
+ENV_ROOT = "THIDUA_LAKE"
+_COMMIT_ATTEMPTS = 8
+
+
+class LakeBusyError(RuntimeError):
+    """Another job holds the lock this one needs."""
+
+
+def resolve_root(root: str | os.PathLike | None = None) -> Path:
+    """``--lake DIR`` wins, then ``$THIDUA_LAKE``, then ``./lake``."""
+    if root:
+        return Path(root)
+    return Path(os.environ.get(ENV_ROOT) or DEFAULT_ROOT)
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
+    """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so delta prunes files)."""
+    parts = []
+    for column, values in where.items():
+        values = sorted({v for v in values}, key=str)
+        if not values:
+            raise ValueError(f"empty value list for {column}")
+        parts.append(f"{column} IN ({', '.join(_sql_literal(v) for v in values)})")
+    return " AND ".join(parts)
+
+
+class Lake:
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = resolve_root(root).absolute()
+
+    def __repr__(self) -> str:
+        return f"Lake({str(self.root)!r})"
+
+    # ------------------------------------------------------------------ tables
+    def uri(self, name: str) -> str:
+        s = spec(name)
+        return str(self.root / s.layer / s.short_name)
+
+    def exists(self, name: str) -> bool:
+        return (Path(self.uri(name)) / "_delta_log").is_dir()
+
+    def version(self, name: str) -> int | None:
+        if not self.exists(name):
+            return None
+        try:
+            return DeltaTable(self.uri(name)).version()
+        except TableNotFoundError:
+            return None
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        s = spec(name)
+        if not self.exists(name):
+            return s.empty().lazy()
+        return pl.scan_delta(self.uri(name))
+
+    def read(self, name: str, where: Mapping[str, Iterable[object]] | None = None,
+             version: int | None = None) -> pl.DataFrame:
+        """The table (or the rows whose columns take the given values) as a frame."""
+        s = spec(name)
+        if not self.exists(name):
+            return s.empty()
+        if version is not None:
+            lf = pl.scan_delta(self.uri(name), version=version)
+        else:
+            lf = pl.scan_delta(self.uri(name))
+        if where:
+            for column, values in where.items():
+                lf = lf.filter(pl.col(column).is_in(list(values)))
+        return s.conform(lf.collect())
+
+    def append(self, name: str, df: pl.DataFrame) -> None:
+        if df.is_empty():
+            return
+        s = spec(name)
+        self._commit(lambda: self._write(s, s.conform(df), mode="append"))
+
+    def overwrite(self, name: str, df: pl.DataFrame) -> None:
+        """Replace the whole table in one commit (also when ``df`` is empty)."""
+        s = spec(name)
+        self._commit(lambda: self._write(s, s.conform(df), mode="overwrite"))
+
+    def replace(self, name: str, df: pl.DataFrame, where: Mapping[str, Iterable[object]]) -> None:
+        """Replace exactly the rows matching ``where`` (partition values) by ``df`` in one commit."""
+        s = spec(name)
+        frame = s.conform(df)
+        predicate = partition_predicate(where)
+        for column, values in where.items():
+            allowed = set(values)
+            stray = frame.filter(~pl.col(column).is_in(list(allowed)))
+            if not stray.is_empty():
+                raise ValueError(f"{name}: rows outside the replaced partitions ({column})")
+
+        def attempt() -> None:
+            if not self.exists(name):
+                self._write(s, frame, mode="append")
+            else:
+                self._write(s, frame, mode="overwrite", predicate=predicate)
+
+        self._commit(attempt)
+
+    def _write(self, s: TableSpec, frame: pl.DataFrame, mode: str, predicate: str | None = None) -> None:
+        options: dict = {}
+        if s.partition_by:
+            options["partition_by"] = list(s.partition_by)
+        if predicate:
+            options["predicate"] = predicate
+        if mode == "overwrite" and predicate is None:
+            options["schema_mode"] = "overwrite"
+        uri = self.uri(s.name)
+        Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        frame.write_delta(uri, mode=mode, delta_write_options=options)
+
+    @staticmethod
+    def _commit(attempt: Callable[[], None]) -> None:
+        for n in range(_COMMIT_ATTEMPTS):
+            try:
+                attempt()
+                return
+            except CommitFailedError:
+                if n == _COMMIT_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (2 ** n) * (1 + random.random()))
+
+    def history(self, name: str, limit: int = 20) -> list[dict]:
+        if not self.exists(name):
+            return []
+        return DeltaTable(self.uri(name)).history(limit)
+
+    # -------------------------------------------------------------- raw files
+    def put_file(self, data: bytes) -> tuple[str, str]:
+        """Keep ``data`` byte for byte under its SHA-256; returns (file_id, object key)."""
+        file_id = hashlib.sha256(data).hexdigest()
+        key = f"files/{file_id[:2]}/{file_id}"
+        path = self.root / "bronze" / key
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        return file_id, key
+
+    def get_file(self, object_key: str) -> bytes:
+        return (self.root / "bronze" / object_key).read_bytes()
+
+    # ------------------------------------------------------------------ locks
+    @contextlib.contextmanager
+    def lock(self, name: str, wait_seconds: float = 0.0) -> Iterator[None]:
+        """An exclusive advisory lock shared by every process on this lake.
+
+        ``wait_seconds=0`` fails at once when held (the nightly refresh must not overlap);
+        writers wait a while for each other instead.
+        """
+        lock_dir = self.root / "_locks"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        fh = open(lock_dir / f"{name}.lock", "a+")
+        deadline = time.monotonic() + wait_seconds
+        try:
+            while True:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise LakeBusyError(name) from None
+                    time.sleep(0.1)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"{os.getpid()}\n")
+            fh.flush()
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
