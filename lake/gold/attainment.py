@@ -41,10 +41,15 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     grid = expected_grid(campaigns, indicators, assignments, as_of)
     observed = current.join(assignments, on=["indicator_code", "unit_code"], how="inner").select(
         "campaign_code", "indicator_code", "unit_code", "period")
+    ind = _indicator_frame(indicators)
     grid = pl.concat([grid, observed]).unique()
+    # A reported criterion brings its all_of parent into the grid, whatever the period.
+    parents = (grid.join(ind.select("indicator_code", "parent_code"), on="indicator_code")
+               .filter(pl.col("parent_code").is_not_null())
+               .select("campaign_code", indicator_code="parent_code", unit_code="unit_code", period="period"))
+    grid = pl.concat([grid, parents]).unique()
     if periods is not None:
         grid = grid.filter(pl.col("period").is_in(periods))
-    ind = _indicator_frame(indicators)
     facts = period_facts(campaigns, grid)
 
     frame = (grid.join(ind.drop("campaign_code"), on="indicator_code", how="left")

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard. Pages are thin; data access lives in ``dashboard.data``."""
