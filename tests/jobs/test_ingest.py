@@ -1,0 +1,152 @@
+"""``python -m jobs ingest``: real files into real Delta tables, GX and all."""
+from datetime import datetime, timezone
+
+import polars as pl
+import pytest
+
+from jobs.__main__ import main
+from jobs.ingest import ingest_bytes
+from lake.store import Lake
+from tests.conftest import csv_bytes, xlsx_bytes
+
+WHEN = datetime(2024, 7, 8, 2, 0, tzinfo=timezone.utc)
+
+
+def ingest(lake, cat, data, name="bao-cao.xlsx", **kw):
+    kw.setdefault("received_at", WHEN)
+    return ingest_bytes(lake, cat, data, name, received_by="can-bo-a", channel="cli", **kw)
+
+
+def gold_row(lake, unit, indicator, period):
+    att = lake.read("gold.attainment")
+    return att.filter((pl.col("unit_code") == unit) & (pl.col("indicator_code") == indicator)
+                      & (pl.col("period") == period)).row(0, named=True)
+
+
+def test_a_file_reaches_gold(lake, cat):
+    report = ingest(lake, cat, xlsx_bytes([
+        ["178-PVHTT", "TP24-03", "2024-Q2", "1.820", "nghìn lượt", None, None, None],
+        ["178-PVHTT", "TP24-04", "2024-Q2", "1.150,5", "tỷ đồng", None, None, None],
+    ]))
+    assert report.status == "accepted" and report.accepted.height == 2
+    r = gold_row(lake, "178-PVHTT", "TP24-03", "2024-Q2")
+    assert r["actual"] == 1820 and r["campaign_code"] == "TPLS2024" and r["file_id"] == report.file_id
+    assert r["sheet"] == "Báo cáo" and r["row"] == 2
+    manifest = lake.read("bronze.manifest").row(0, named=True)
+    assert (manifest["original_name"], manifest["received_by"], manifest["channel"]) == ("bao-cao.xlsx", "can-bo-a", "cli")
+    assert lake.read("bronze.cells").filter(pl.col("text") == "1.150,5").height == 1
+    assert lake.read("gold.completeness").height > 0 and lake.read("gold.unit_scores").height > 0
+    runs = lake.read("ops.runs")
+    assert runs["job"].to_list() == ["ingest"] and runs["checks_passed"][0] > 0
+
+
+def test_dry_run_writes_nothing(lake, cat):
+    report = ingest(lake, cat, xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None],
+                                           ["999", "TP24-03", "2024-Q2", 1, None, None, None, None]]), dry_run=True)
+    assert report.status == "partial" and report.accepted.height == 1
+    assert report.problems == ["tệp 'bao-cao.xlsx', trang 'Báo cáo', dòng 3, cột Mã đơn vị (ô A3): "
+                               "mã đơn vị '999' không có trong danh mục đơn vị — giá trị '999'"]
+    assert any("dòng tiêu đề 1" in n for n in report.notes)
+    assert not (lake.root / "bronze").exists() and not (lake.root / "silver").exists()
+
+
+def test_rejected_rows_go_to_quarantine_and_never_to_gold(lake, cat):
+    report = ingest(lake, cat, xlsx_bytes([
+        ["05980", "TP24-16", "2024-H1", 104.5, "%", None, None, None],       # over 100%
+        ["05980", "TP24-12", "2024", 96, "%", None, None, None],             # fine
+        ["05980", "TP24-08", "2023-Q4", 1, None, None, None, None],          # before the campaign
+        ["05980", "TP24-01", "2024", 10.5, None, None, None, None],          # not this unit's indicator
+        ["05980", "TP24-16", "2024", -3, "%", None, None, None],             # negative share
+    ]))
+    assert report.status == "partial"
+    q = lake.read("silver.quarantine").sort("row")
+    assert q["row"].to_list() == [2, 4, 5, 6]
+    assert q["cell"].to_list() == ["D2", "C4", "A5", "D6"]
+    assert all(q["original_name"] == "bao-cao.xlsx")
+    silver = lake.read("silver.report_values")
+    assert silver.select("indicator_code", "period").rows() == [("TP24-12", "2024")]
+    att = lake.read("gold.attainment")
+    assert att.filter((pl.col("unit_code") == "05980") & (pl.col("indicator_code") == "TP24-16"))["actual"].null_count() \
+        == att.filter((pl.col("unit_code") == "05980") & (pl.col("indicator_code") == "TP24-16")).height
+
+
+def test_same_key_twice_with_different_values_rejects_both(lake, cat):
+    report = ingest(lake, cat, xlsx_bytes([["183", "LS21-21", "2021-Q2", 31, None, None, 35, None],
+                                           ["183", "LS21-21", "2021-Q2", 29, None, None, 35, None],
+                                           ["183", "LS21-21", "2021-Q3", 40, None, None, 41, None],
+                                           ["183", "LS21-21", "2021-Q3", 40, None, None, 41, None]]))
+    assert report.accepted.select("period").to_series().to_list() == ["2021-Q3"]
+    assert sorted(report.rejects["row"].to_list()) == [2, 3]
+    assert "hai giá trị khác nhau" in report.rejects["reason"][0]
+
+
+def test_same_file_twice_is_recognised(lake, cat):
+    data = xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None]])
+    first = ingest(lake, cat, data)
+    again = ingest(lake, cat, data, name="ban-sao.xlsx")
+    assert again.status == "duplicate" and again.duplicate_of == WHEN and first.status == "accepted"
+    assert "đã được nhận" in again.summary_vi()
+    assert lake.read("bronze.manifest").height == 1
+    assert lake.read("silver.report_values").height == 1
+
+
+def test_later_submission_supersedes_and_history_is_kept(lake, cat):
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", 200, "tỷ đồng", None, None, None]]))
+    later = datetime(2024, 7, 15, tzinfo=timezone.utc)
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", "221.500", "triệu đồng", None, None,
+                                   "Điều chỉnh"]]), name="dieu-chinh.xlsx", received_at=later)
+    silver = lake.read("silver.report_values").sort("received_at")
+    assert silver["value"].to_list() == [200.0, 221.5]
+    assert silver["is_current"].to_list() == [False, True]
+    assert silver["superseded_by"][0] == silver["file_id"][1]
+    assert gold_row(lake, "178-PTCKH", "TP24-05", "2024-Q2")["actual"] == 221.5
+    # Completeness counts the first arrival: on time.
+    comp = lake.read("gold.completeness").filter((pl.col("unit_code") == "178-PTCKH") & (pl.col("period") == "2024-Q2"))
+    assert comp["on_time"][0] == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258", "utf-16"])
+def test_csv_in_every_encoding(lake, cat, encoding):
+    report = ingest(lake, cat, csv_bytes([["05971", "TP24-12", "Năm 2024", "96,5", "%", None, None, "Phường Hoàng Văn Thụ"]],
+                                         encoding=encoding, delimiter=";"), name="bao-cao.csv")
+    assert report.status == "accepted", report.problems
+    assert gold_row(lake, "05971", "TP24-12", "2024")["actual"] == 96.5
+
+
+def test_unreadable_file_is_kept_and_quarantined(lake, cat):
+    report = ingest(lake, cat, b"%PDF-1.4 not a spreadsheet", name="bao-cao.xlsx")
+    assert report.status == "rejected" and "PDF" in report.message
+    manifest = lake.read("bronze.manifest")
+    assert manifest.height == 1
+    assert lake.get_file(manifest["object_key"][0]) == b"%PDF-1.4 not a spreadsheet"
+    q = lake.read("silver.quarantine").row(0, named=True)
+    assert q["check"] == "file" and "PDF" in q["reason"]
+    assert lake.read("silver.report_values").is_empty()
+
+
+def test_file_name_with_path_parts_is_made_safe(lake, cat):
+    report = ingest(lake, cat, xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1, None, None, None, None]]),
+                    name="../../etc/bao cáo\x00.xlsx")
+    assert report.name == "bao cáo.xlsx"
+    assert not any(p.name == "etc" for p in lake.root.rglob("*"))
+
+
+def test_cli_exit_codes(tmp_path, capsys):
+    lake_dir = str(tmp_path / "lake")
+    good = tmp_path / "tot.xlsx"
+    good.write_bytes(xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None]]))
+    bad = tmp_path / "loi.xlsx"
+    bad.write_bytes(xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q9", 1820, None, None, None, None]]))
+    assert main(["ingest", "--lake", lake_dir, "--dry-run", str(good)]) == 0
+    assert "[thử]" in capsys.readouterr().out
+    assert main(["ingest", "--lake", lake_dir, str(good)]) == 0
+    assert main(["ingest", "--lake", lake_dir, str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "ô C2" in out and "2024-Q9" in out
+    assert main(["ingest", "--lake", lake_dir, str(tmp_path / "khong-co.xlsx")]) == 2
+    assert "không tìm thấy tệp" in capsys.readouterr().err
+    assert main(["ingest", "--lake", lake_dir, "--received-at", "hôm qua", str(good)]) == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["ingest", "--help"])
+    assert exc.value.code == 0
+    assert Lake(lake_dir).read("gold.attainment").filter(pl.col("actual") == 1820).height == 1
