@@ -150,3 +150,26 @@ def test_cli_exit_codes(tmp_path, capsys):
         main(["ingest", "--help"])
     assert exc.value.code == 0
     assert Lake(lake_dir).read("gold.attainment").filter(pl.col("actual") == 1820).height == 1
+
+
+def test_xls_and_ods_reports(lake, cat):
+    import io
+
+    import pandas as pd
+    xlwt = pytest.importorskip("xlwt")
+    pytest.importorskip("odf")
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Báo cáo")
+    for c, v in enumerate(["Mã đơn vị", "Mã chỉ tiêu", "Kỳ báo cáo", "Giá trị"]):
+        ws.write(0, c, v)
+    for c, v in enumerate(["05971", "TP24-12", "2024", 96.5]):
+        ws.write(1, c, v)
+    buf = io.BytesIO()
+    wb.save(buf)
+    assert ingest(lake, cat, buf.getvalue(), name="cu.xls").status == "accepted"
+    buf = io.BytesIO()
+    pd.DataFrame({"Mã đơn vị": ["05974"], "Mã chỉ tiêu": ["TP24-12"], "Kỳ báo cáo": ["2024"],
+                  "Giá trị": ["95,5"]}).to_excel(buf, engine="odf", index=False)
+    assert ingest(lake, cat, buf.getvalue(), name="mo.ods").status == "accepted"
+    assert gold_row(lake, "05971", "TP24-12", "2024")["actual"] == 96.5
+    assert gold_row(lake, "05974", "TP24-12", "2024")["actual"] == 95.5
