@@ -1,4 +1,8 @@
-"""Entry point: ``streamlit run dashboard/app.py``. One page per file in ``dashboard/pages``."""
+"""Entry point: ``streamlit run dashboard/app.py``.
+
+Signs the user in (``dashboard.auth``), offers the pages their role allows, and holds the
+campaign and period selection (in the URL) that the data pages share.
+"""
 from __future__ import annotations
 
 import sys
@@ -8,6 +12,38 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon="📊", layout="wide")
-pages = [st.Page(str(Path(__file__).parent / "pages" / "overview.py"), title="Tổng quan", icon="📊", default=True)]
+from dashboard import auth, data, state  # noqa: E402
+from lake.periods import label_vi  # noqa: E402
+
+VIEWS = Path(__file__).parent / "views"
+PAGES = [  # file, title, icon, url path, roles
+    ("overview.py", "Tổng quan", ":material/dashboard:", "tong-quan", ("leadership", "steward", "admin")),
+    ("unit.py", "Đơn vị", ":material/account_balance:", "don-vi", ("leadership", "steward", "admin")),
+    ("indicator.py", "Chỉ tiêu", ":material/flag:", "chi-tieu", ("leadership", "steward", "admin")),
+    ("ranking.py", "Xếp hạng thi đua", ":material/emoji_events:", "xep-hang", ("leadership", "steward", "admin")),
+    ("completeness.py", "Tiến độ báo cáo", ":material/schedule:", "tien-do", ("leadership", "steward", "admin")),
+    ("upload.py", "Tải lên", ":material/upload_file:", "tai-len", ("steward", "admin")),
+    ("quality.py", "Chất lượng dữ liệu", ":material/rule:", "chat-luong", ("leadership", "steward", "admin")),
+    ("catalog.py", "Danh mục", ":material/list_alt:", "danh-muc", ("admin",)),
+]
+
+st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=":material/monitoring:", layout="wide")
+account = auth.current()
+if account is None:
+    st.stop()
+
+pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
+         for f, t, i, u, roles in PAGES if account.role in roles]
+
+with st.sidebar:
+    st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
+    st.button("Đăng xuất", on_click=auth.sign_out)
+    campaigns = data.campaigns()
+    if not campaigns.is_empty():
+        names = dict(campaigns.select("campaign_code", "short_name").iter_rows())
+        campaign = state.select("Phong trào", list(names), "campaign", names.get)
+        periods = data.periods(campaign)
+        period = state.select("Kỳ báo cáo", periods, "period", label_vi, default=periods[-1] if periods else None)
+        st.session_state["campaign"], st.session_state["period"] = campaign, period
+
 st.navigation(pages).run()

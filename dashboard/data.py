@@ -1,40 +1,180 @@
-"""Data access for the dashboard: gold and reference tables only, cached per Delta version.
+"""Data access for the dashboard: gold and reference tables, cached per Delta table version.
 
 A nightly refresh or an upload creates a new table version; the next interaction reads it
-without a restart. Nothing here imports Great Expectations.
+without a restart. Pages ask this module for frames shaped for what they draw; no page
+computes a business rule. Nothing here imports Great Expectations.
 """
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from lake.periods import label_vi, sort_key
 from lake.store import Lake
 
+TOP_LEVEL = pl.col("parent_code").is_null()
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+
+def lake() -> Lake:
+    return Lake()
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _read(root: str, table: str, version: int | None) -> pl.DataFrame:
     return Lake(root).read(table)
 
 
-def table(table_name: str, lake: Lake | None = None) -> pl.DataFrame:
-    lake = lake or Lake()
-    return _read(str(lake.root), table_name, lake.version(table_name))
+def table(name: str) -> pl.DataFrame:
+    lk = lake()
+    return _read(str(lk.root), name, lk.version(name))
 
 
-def campaigns(lake: Lake | None = None) -> pl.DataFrame:
-    return table("reference.campaigns", lake).sort("issued_on", descending=True)
+# ------------------------------------------------------------------ reference
+def campaigns() -> pl.DataFrame:
+    return table("reference.campaigns").sort("issued_on", descending=True)
 
 
-def attainment(campaign: str, lake: Lake | None = None) -> pl.DataFrame:
-    """Attainment of one campaign with indicator and unit names attached."""
-    att = table("gold.attainment", lake).filter(pl.col("campaign_code") == campaign)
-    inds = table("reference.indicators", lake).select("indicator_code", "name", "uom", "target_text", "group_name",
-                                                     "sort_order")
-    units = table("reference.units", lake).select("unit_code", unit_name="name")
+def campaign(code: str) -> dict:
+    return campaigns().filter(pl.col("campaign_code") == code).row(0, named=True)
+
+
+def milestones(code: str) -> pl.DataFrame:
+    return table("reference.milestones").filter(pl.col("campaign_code") == code).sort("start")
+
+
+def unit_names() -> dict[str, str]:
+    return dict(table("reference.units").select("unit_code", "name").iter_rows())
+
+
+def indicators(code: str | None = None) -> pl.DataFrame:
+    inds = table("reference.indicators")
+    return (inds if code is None else inds.filter(pl.col("campaign_code") == code)).sort("sort_order")
+
+
+# ------------------------------------------------------------------ attainment
+def attainment(code: str) -> pl.DataFrame:
+    """Attainment of one campaign with indicator and unit names."""
+    att = table("gold.attainment").filter(pl.col("campaign_code") == code)
+    inds = table("reference.indicators").select("indicator_code", "name", "uom", "target_text", "group_name",
+                                                "sort_order", "accumulation")
+    units = table("reference.units").select("unit_code", unit_name="name", unit_type="unit_type")
     return att.join(inds, on="indicator_code", how="left").join(units, on="unit_code", how="left")
 
 
+def periods(code: str) -> list[str]:
+    found = table("gold.attainment").filter(pl.col("campaign_code") == code)["period"].unique().to_list()
+    return sorted(found, key=sort_key)
+
+
 def status_counts(att: pl.DataFrame, period: str) -> dict[str, int]:
-    rows = att.filter((pl.col("period") == period) & pl.col("parent_code").is_null())
+    rows = att.filter((pl.col("period") == period) & TOP_LEVEL & ~pl.col("is_rollup"))
     counts = dict(rows.group_by("status").len().iter_rows())
     return {s: int(counts.get(s, 0)) for s in ("exceeded", "met", "not_met", "no_data")}
+
+
+def matrix(att: pl.DataFrame, period: str) -> pl.DataFrame:
+    """Units × indicators for the traffic-light matrix (top-level indicators, roll-ups included)."""
+    return (att.filter((pl.col("period") == period) & TOP_LEVEL)
+            .select("unit_code", "unit_name", "indicator_code", "name", "status", "actual", "actual_text",
+                    "target_text", "attainment", "uom", "sort_order")
+            .sort("sort_order", "unit_code"))
+
+
+def at_risk(att: pl.DataFrame, period: str) -> pl.DataFrame:
+    """Cumulative indicators behind the pace of the year, worst first."""
+    return (att.filter((pl.col("period") == period) & (pl.col("pace_status") == "behind"))
+            .select("indicator_code", "name", "unit_name", "actual", "expected_to_date", "target_low", "pace", "uom")
+            .sort("pace"))
+
+
+def scores(code: str, period: str) -> pl.DataFrame:
+    """Cluster leaderboards of one period, with names."""
+    clusters = (table("reference.cluster_members").select("cluster_code", "cluster_name").unique())
+    return (table("gold.unit_scores").filter((pl.col("campaign_code") == code) & (pl.col("period") == period))
+            .join(clusters, on="cluster_code", how="left")
+            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")))
+            .sort("cluster_code", "rank", "unit_code"))
+
+
+def ahead_and_behind(code: str, period: str, n: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
+    s = scores(code, period).unique(subset=["unit_code"], keep="first")
+    return s.sort("score", descending=True).head(n), s.sort("score").head(n)
+
+
+def units_of(code: str) -> list[str]:
+    att = table("gold.attainment").filter((pl.col("campaign_code") == code) & ~pl.col("is_rollup"))
+    return sorted(att["unit_code"].unique().to_list())
+
+
+def scorecard(code: str, unit: str, period: str) -> pl.DataFrame:
+    return (attainment(code).filter((pl.col("unit_code") == unit) & (pl.col("period") == period))
+            .sort("sort_order"))
+
+
+def unit_trend(code: str, unit: str) -> pl.DataFrame:
+    return (attainment(code).filter((pl.col("unit_code") == unit) & TOP_LEVEL & pl.col("attainment").is_not_null())
+            .select("period", "indicator_code", "name", "attainment", "status")
+            .with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
+                          order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
+            .sort("order", "indicator_code"))
+
+
+def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
+    """The unit's score and its cluster's average, per period."""
+    s = table("gold.unit_scores").filter(pl.col("campaign_code") == code)
+    mine = s.filter(pl.col("unit_code") == unit).select("period", "cluster_code", unit_score="score", rank="rank",
+                                                        cluster_size="cluster_size")
+    avg = s.group_by("period", "cluster_code").agg(cluster_average=pl.col("score").mean().round(2))
+    out = mine.join(avg, on=["period", "cluster_code"], how="left")
+    return out.with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String)) \
+        .sort(pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
+
+
+def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:
+    return (attainment(code).filter((pl.col("indicator_code") == indicator) & (pl.col("period") == period))
+            .sort("actual", descending=True, nulls_last=True))
+
+
+def indicator_trend(code: str, indicator: str) -> pl.DataFrame:
+    rows = attainment(code).filter((pl.col("indicator_code") == indicator) & pl.col("actual").is_not_null())
+    return (rows.with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
+                              order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
+            .sort("order", "unit_code"))
+
+
+def completeness(code: str) -> pl.DataFrame:
+    return (table("gold.completeness").filter(pl.col("campaign_code") == code)
+            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")),
+                          period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String)))
+
+
+# ------------------------------------------------------------------ operations
+def runs() -> pl.DataFrame:
+    return table("ops.runs").sort("started_at", descending=True)
+
+
+def check_results(run_id: str) -> pl.DataFrame:
+    return table("ops.check_results").filter(pl.col("run_id") == run_id)
+
+
+def quarantine(search: str = "") -> pl.DataFrame:
+    q = table("silver.quarantine").sort("quarantined_at", "original_name", "row", descending=[True, False, False])
+    if search:
+        needle = search.lower()
+        q = q.filter(pl.concat_str([pl.col(c).cast(pl.String).fill_null("") for c in
+                                    ("original_name", "sheet", "column", "cell", "value", "reason")],
+                                   separator=" ").str.to_lowercase().str.contains(needle, literal=True))
+    return q
+
+
+def uploads(received_by: str | None) -> pl.DataFrame:
+    """Files received (all, or one sender's), newest first, with accepted and rejected counts."""
+    manifest = table("bronze.manifest")
+    if received_by is not None:
+        manifest = manifest.filter(pl.col("received_by") == received_by)
+    accepted = table("silver.report_values").group_by("file_id").agg(
+        accepted=pl.len(), current=pl.col("is_current").sum())
+    rejected = table("silver.quarantine").group_by("file_id").agg(rejected=pl.len())
+    return (manifest.join(accepted, on="file_id", how="left").join(rejected, on="file_id", how="left")
+            .with_columns(pl.col("accepted", "current", "rejected").fill_null(0))
+            .sort("received_at", descending=True))

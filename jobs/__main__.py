@@ -39,6 +39,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("demo/reports"), help="nơi ghi các tệp báo cáo mẫu")
     p.add_argument("--seed", type=int, default=2024)
 
+    p = sub.add_parser("users", help="quản lý tài khoản đăng nhập cục bộ của bảng điều khiển")
+    _common(p)
+    p.add_argument("--file", help="tệp tài khoản (mặc định: $THIDUA_USERS hoặc .thidua/users.json)")
+    users = p.add_subparsers(dest="action", required=True)
+    u = users.add_parser("add", help="thêm hoặc sửa tài khoản")
+    u.add_argument("username")
+    u.add_argument("--role", required=True, choices=["leadership", "steward", "admin"])
+    u.add_argument("--unit", action="append", default=[], help="đơn vị được giao (lặp lại cho nhiều đơn vị)")
+    u.add_argument("--name", help="họ tên hiển thị")
+    u.add_argument("--password", help="mật khẩu (bỏ trống để nhập ẩn)")
+    users.add_parser("list", help="liệt kê tài khoản")
+    u = users.add_parser("remove", help="xoá tài khoản")
+    u.add_argument("username")
+
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
     p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
@@ -70,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
             return _refresh(args, lake, cat)
         if args.command == "demo":
             return _demo(args, lake, cat)
+        if args.command == "users":
+            return _users(args, cat)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -151,6 +167,34 @@ def _demo(args, lake, cat) -> int:
     print(f"Đã tạo {len(files)} tệp báo cáo mẫu trong {args.out} ({new} tệp mới vào kho {lake.root}).")
     run = refresh(lake, cat, progress=sys.stderr.isatty())
     print(f"Đã làm mới silver và gold. {run.summary}")
+    from jobs.demo import demo_accounts
+    for line in demo_accounts():
+        print(line)
+    return EXIT_OK
+
+
+def _users(args, cat) -> int:
+    import getpass
+
+    from dashboard import accounts
+
+    try:
+        if args.action == "list":
+            for a in accounts.load(args.file).values():
+                print(f"{a.username:20} {a.role_vi:18} {a.display_name:28} {', '.join(a.units) or '—'}")
+            return EXIT_OK
+        if args.action == "remove":
+            accounts.remove(args.username, args.file)
+            print(f"Đã xoá tài khoản {args.username}.")
+            return EXIT_OK
+        password = args.password
+        if password is None and sys.stdin.isatty():
+            password = getpass.getpass("Mật khẩu: ") or None
+        account = accounts.upsert(args.username, args.role, password, args.unit, args.name, args.file,
+                                  known_units=set(cat.units))
+    except accounts.AccountError as exc:
+        return _fail(str(exc))
+    print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
     return EXIT_OK
 
 

@@ -21,6 +21,7 @@ from lake import checks
 from lake.silver.stage import Staged, stage_files
 from lake.store import Lake
 from lake.tables import spec
+from lake.text import column_letter
 from jobs import gold
 from jobs.reference import publish
 from jobs.runs import Run
@@ -73,9 +74,13 @@ def assignment_keys(cat: Catalog) -> list[str]:
     return [f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.reporters(i)]
 
 
-def understand(data: bytes, name: str, cat: Catalog) -> tuple[FileReport, pl.DataFrame | None, Staged | None,
+def understand(data: bytes, name: str, cat: Catalog, allowed_units: set[str] | None = None) -> tuple[FileReport, pl.DataFrame | None, Staged | None,
                                                           checks.CheckRun | None]:
-    """Read, type and check a file without writing anything (the dry run)."""
+    """Read, type and check a file without writing anything (the dry run).
+
+    ``allowed_units``: the units the sender may report for (``None``: any); rows for other
+    units are rejected, so a steward cannot report for a unit not assigned to them.
+    """
     clean = bronze_files.safe_name(name)
     file_id = hashlib.sha256(data).hexdigest()
     report = FileReport(clean, file_id, "rejected")
@@ -89,6 +94,8 @@ def understand(data: bytes, name: str, cat: Catalog) -> tuple[FileReport, pl.Dat
     if staged.problem:
         report.message = staged.problem
         return report, cells, None, None
+    if allowed_units is not None and not staged.accepted.is_empty():
+        _refuse_other_units(staged, allowed_units)
     report.layout, report.notes = staged.layout, list(staged.notes)
     if info.encoding:
         report.notes.insert(0, f"Mã hóa ký tự: {info.encoding}")
@@ -102,15 +109,29 @@ def understand(data: bytes, name: str, cat: Catalog) -> tuple[FileReport, pl.Dat
     return report, cells, staged, check
 
 
+def _refuse_other_units(staged: Staged, allowed: set[str]) -> None:
+    outside = staged.accepted.filter(~pl.col("unit_code").is_in(sorted(allowed)))
+    if outside.is_empty():
+        return
+    refused = outside.select(
+        "sheet", "row", column=pl.lit("Mã đơn vị"),
+        cell=pl.format("{}{}", pl.col("unit_col").map_elements(column_letter, return_dtype=pl.String), pl.col("row")),
+        value=pl.col("unit_code"),
+        reason=pl.format("người gửi không được giao báo cáo cho đơn vị {}", pl.col("unit_code")),
+        check=pl.lit("permission"))
+    staged.rejects = pl.concat([staged.rejects, refused.cast(report_values.REJECT_SCHEMA)]).sort("sheet", "row")
+    staged.accepted = staged.accepted.filter(pl.col("unit_code").is_in(sorted(allowed)))
+
+
 def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_by: str, channel: str,
                  dry_run: bool = False, received_at: datetime | None = None, as_of: date | None = None,
-                 run: Run | None = None) -> FileReport:
+                 run: Run | None = None, allowed_units: set[str] | None = None) -> FileReport:
     file_id = hashlib.sha256(data).hexdigest()
     known = lake.read("bronze.manifest", where={"file_id": [file_id]})
     if not known.is_empty():
         first = known.sort("received_at").row(0, named=True)
         return FileReport(first["original_name"], file_id, "duplicate", duplicate_of=first["received_at"])
-    report, cells, staged, check = understand(data, name, cat)
+    report, cells, staged, check = understand(data, name, cat, allowed_units)
     if dry_run:
         return report
     own_run = run is None

@@ -138,3 +138,12 @@ def expected_periods(kind: str, window: tuple[date, date], as_of: date) -> list[
 def due_date(code: str, window: tuple[date, date], due_days: int) -> date:
     _, end = bounds(code, window)
     return end + timedelta(days=due_days)
+
+
+def sort_key(code: str) -> tuple:
+    """Chronological order by period end; at the same end, the shorter period first (Q2, H1)."""
+    if code == WINDOW:
+        return (9999, 99, 9)
+    _, end = bounds(code)
+    rank = {"month": 0, "quarter": 1, "half": 2, "year": 3}[period_type(code)]
+    return (end.year, end.month, rank)

@@ -1,0 +1,212 @@
+"""Plotly figures, readable on a projector: large type, colour-blind-safe status colours
+(Okabe–Ito) always paired with a text label or symbol, hover details in Vietnamese."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import plotly.graph_objects as go
+import polars as pl
+
+from lake.formatting import date_vi, number_vi
+from lake.periods import label_vi
+from lake.rules import STATUS_VI
+
+STATUS_ORDER = ("exceeded", "met", "not_met", "no_data")
+STATUS_COLOR = {"exceeded": "#0072B2", "met": "#009E73", "not_met": "#D55E00", "no_data": "#BBBBBB"}
+STATUS_MARK = {"exceeded": "▲", "met": "●", "not_met": "▼", "no_data": "○"}
+FONT = dict(size=17, family="Noto Sans, Arial, sans-serif")
+
+
+def status_label(status: str) -> str:
+    return f"{STATUS_MARK[status]} {STATUS_VI[status]}"
+
+
+def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
+    fig.update_layout(font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10),
+                      plot_bgcolor="white", hoverlabel=dict(font_size=16), **kw)
+    return fig
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else number_vi(value * 100, 1) + "%"
+
+
+def status_matrix(m: pl.DataFrame) -> go.Figure:
+    """Units (rows) × indicators (columns), one coloured, labelled cell each."""
+    inds = m.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
+    units = m.select("unit_code", "unit_name").unique().sort("unit_code")
+    cell = {(r["unit_code"], r["indicator_code"]): r for r in m.iter_rows(named=True)}
+    codes = {s: i for i, s in enumerate(STATUS_ORDER)}
+    z, text, hover = [], [], []
+    for u in units.iter_rows(named=True):
+        zr, tr, hr = [], [], []
+        for i in inds.iter_rows(named=True):
+            r = cell.get((u["unit_code"], i["indicator_code"]))
+            if r is None:
+                zr.append(None), tr.append(""), hr.append("")
+                continue
+            zr.append(codes[r["status"]])
+            tr.append(STATUS_MARK[r["status"]])
+            actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
+            hr.append(f"<b>{u['unit_name']}</b><br>{i['name']}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
+                      f"<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
+        z.append(zr), text.append(tr), hover.append(hr)
+    scale = []
+    for n, s in enumerate(STATUS_ORDER):
+        scale += [(n / 4, STATUS_COLOR[s]), ((n + 1) / 4, STATUS_COLOR[s])]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=inds["indicator_code"].to_list(), y=[str(n) for n in units["unit_name"].to_list()],
+        text=text, texttemplate="%{text}", textfont=dict(size=16, color="white"), hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>", colorscale=scale, zmin=-0.5, zmax=3.5, showscale=False,
+        xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top", tickangle=-45)
+    return _layout(fig, height=max(300, 34 * units.height + 160))
+
+
+def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, today) -> go.Figure:
+    """The campaign window as a band, sơ kết and tổng kết as orange blocks, today as a dotted line."""
+    fig = go.Figure()
+    fig.add_shape(type="rect", x0=window_start, x1=window_end, y0=0.4, y1=0.6, fillcolor="#DCE9F5", line_width=0)
+    fig.add_annotation(x=window_start, y=0.92, text=f"Phát động {date_vi(window_start)}", showarrow=False,
+                       xanchor="left")
+    fig.add_annotation(x=window_end, y=0.92, text=f"Kết thúc {date_vi(window_end)}", showarrow=False,
+                       xanchor="right")
+    for n, m in enumerate(milestones.iter_rows(named=True)):
+        fig.add_shape(type="rect", x0=m["start"], x1=m["end"] + timedelta(days=1), y0=0.35, y1=0.65,
+                      fillcolor="#E69F00", opacity=0.85, line_width=0)
+        note = "" if m["stated"] else " (theo lệ)"
+        fig.add_annotation(x=m["start"], y=0.18 - 0.14 * (n % 2), showarrow=False, xanchor="left",
+                           text=f"{m['name']}{note}: {date_vi(m['start'])} – {date_vi(m['end'])}")
+    ends = [window_end] + [e for e in milestones["end"].to_list() if e]
+    end = max(ends) + timedelta(days=20)
+    if window_start <= today <= end:
+        fig.add_shape(type="line", x0=today, x1=today, y0=0.25, y1=0.75, line=dict(color="#333", dash="dot"))
+        fig.add_annotation(x=today, y=0.72, text="Hôm nay", showarrow=False, xanchor="left")
+    # An invisible trace makes the axis a date axis for the shapes.
+    fig.add_trace(go.Scatter(x=[window_start, end], y=[0.5, 0.5], mode="markers", marker_opacity=0,
+                             hoverinfo="skip"))
+    fig.update_xaxes(type="date", range=[window_start - timedelta(days=20), end], tickformat="%m/%Y",
+                     showgrid=False)
+    fig.update_yaxes(visible=False, range=[-0.05, 1])
+    return _layout(fig, height=200, showlegend=False)
+
+
+def attainment_bullets(card: pl.DataFrame) -> go.Figure:
+    """One bar per indicator: attainment against the 100% line, coloured by status, labelled."""
+    rows = card
+    names = [f"{r['indicator_code']} {r['name'][:48]}" for r in rows.iter_rows(named=True)]
+    values = [min(r["attainment"] * 100, 150) if r["attainment"] is not None else 0 for r in rows.iter_rows(named=True)]
+    fig = go.Figure(go.Bar(
+        x=values, y=names, orientation="h",
+        marker_color=[STATUS_COLOR[s] for s in rows["status"]],
+        text=[f"{_pct(r['attainment'])} {status_label(r['status'])}" for r in rows.iter_rows(named=True)],
+        textposition="outside", cliponaxis=False,
+        hovertext=[f"Thực hiện: {r['actual_text'] or number_vi(r['actual'])} {r['uom'] or ''}<br>"
+                   f"Mục tiêu: {r['target_text']}" for r in rows.iter_rows(named=True)],
+        hovertemplate="%{y}<br>%{hovertext}<extra></extra>"))
+    fig.add_vline(x=100, line_color="#333", line_width=2, annotation_text="Mục tiêu", annotation_position="top")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Tỷ lệ hoàn thành (%)", range=[0, 175])
+    return _layout(fig, height=max(300, 40 * rows.height + 120))
+
+
+def trend(frame: pl.DataFrame, y: str, color: str, y_title: str) -> go.Figure:
+    fig = go.Figure()
+    for key, group in frame.group_by(color, maintain_order=True):
+        fig.add_trace(go.Scatter(x=group["period_label"].to_list(), y=group[y].to_list(), mode="lines+markers",
+                                 name=str(key[0]), marker_size=10, line_width=3))
+    fig.update_yaxes(title=y_title)
+    return _layout(fig, height=380, legend=dict(orientation="h", y=-0.25))
+
+
+def unit_vs_cluster(frame: pl.DataFrame) -> go.Figure:
+    fig = go.Figure([
+        go.Bar(name="Đơn vị", x=frame["period_label"].to_list(), y=frame["unit_score"].to_list(),
+               marker_color="#0072B2", text=[number_vi(v, 1) for v in frame["unit_score"]], textposition="outside"),
+        go.Bar(name="Trung bình cụm", x=frame["period_label"].to_list(), y=frame["cluster_average"].to_list(),
+               marker_color="#999999", text=[number_vi(v, 1) for v in frame["cluster_average"]],
+               textposition="outside"),
+    ])
+    fig.update_yaxes(title="Điểm (0–100)", range=[0, 125])
+    return _layout(fig, height=360, barmode="group", legend=dict(orientation="h", y=-0.2))
+
+
+def indicator_bars(frame: pl.DataFrame, uom: str, low: float | None, high: float | None) -> go.Figure:
+    rows = frame.filter(pl.col("actual").is_not_null())
+    fig = go.Figure(go.Bar(
+        x=rows["unit_name"].to_list(), y=rows["actual"].to_list(),
+        marker_color=[STATUS_COLOR[s] for s in rows["status"]],
+        text=[f"{number_vi(v)}<br>{STATUS_MARK[s]}" for v, s in zip(rows["actual"], rows["status"])],
+        textposition="outside", cliponaxis=False,
+        hovertext=[f"{status_label(s)}<br>Mục tiêu đơn vị: {number_vi(lo)}" + (f" – {number_vi(hi)}" if hi else "")
+                   for s, lo, hi in zip(rows["status"], rows["target_low"], rows["target_high"])],
+        hovertemplate="%{x}: %{y}<br>%{hovertext}<extra></extra>"))
+    if low is not None and high is not None:
+        fig.add_hrect(y0=low, y1=high, fillcolor="#009E73", opacity=0.15, line_width=0,
+                      annotation_text=f"Khoảng mục tiêu {number_vi(low)} – {number_vi(high)}")
+    elif low is not None or high is not None:
+        line = low if low is not None else high
+        fig.add_hline(y=line, line_color="#333", line_dash="dash", line_width=2,
+                      annotation_text=f"Mục tiêu {number_vi(line)} {uom}")
+    fig.update_yaxes(title=uom)
+    return _layout(fig, height=440)
+
+
+def spread(frame: pl.DataFrame) -> go.Figure:
+    rows = frame.filter(pl.col("attainment").is_not_null())
+    fig = go.Figure()
+    for key, group in rows.group_by("period_label", maintain_order=True):
+        fig.add_trace(go.Box(y=[a * 100 for a in group["attainment"]], name=key[0], boxpoints="all",
+                             text=group["unit_name"].to_list(), marker_color="#56B4E9",
+                             hovertemplate="%{text}: %{y:.1f}%<extra></extra>"))
+    fig.add_hline(y=100, line_color="#333", line_dash="dash")
+    fig.update_yaxes(title="Tỷ lệ hoàn thành (%)")
+    return _layout(fig, height=380, showlegend=False)
+
+
+def leaderboard(frame: pl.DataFrame) -> go.Figure:
+    rows = frame.sort("rank")
+    fig = go.Figure(go.Bar(
+        x=rows["score"].to_list(), y=[f"{r}. {n}" for r, n in zip(rows["rank"], rows["unit_name"])],
+        orientation="h", marker_color="#0072B2", text=[number_vi(s, 1) for s in rows["score"]],
+        textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{x:.2f} điểm<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(title="Điểm (0–120)", range=[0, 130])
+    return _layout(fig, height=max(260, 38 * rows.height + 100))
+
+
+STATE_COLOR = {"complete": "#009E73", "partial": "#E69F00", "missing": "#D55E00"}
+STATE_VI = {"complete": "Đủ", "partial": "Thiếu một phần", "missing": "Chưa báo cáo"}
+STATE_MARK = {"complete": "●", "partial": "◐", "missing": "○"}
+
+
+def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
+    units = frame.select("unit_code", "unit_name").unique().sort("unit_code")
+    cell = {(r["unit_code"], r["period"]): r for r in frame.iter_rows(named=True)}
+    states = list(STATE_COLOR)
+    z, text, hover = [], [], []
+    for u in units.iter_rows(named=True):
+        zr, tr, hr = [], [], []
+        for p in period_order:
+            r = cell.get((u["unit_code"], p))
+            if r is None:
+                zr.append(None), tr.append(""), hr.append("")
+                continue
+            zr.append(states.index(r["state"]))
+            late = f", {r['late']} muộn" if r["late"] else ""
+            tr.append(f"{STATE_MARK[r['state']]} {r['received']}/{r['expected']}")
+            hr.append(f"<b>{u['unit_name']}</b> — {label_vi(p)}<br>{STATE_VI[r['state']]}: {r['received']}/"
+                      f"{r['expected']} chỉ tiêu{late}<br>Hạn: {date_vi(r['due_date'])}")
+        z.append(zr), text.append(tr), hover.append(hr)
+    scale = []
+    for n, s in enumerate(states):
+        scale += [(n / 3, STATE_COLOR[s]), ((n + 1) / 3, STATE_COLOR[s])]
+    fig = go.Figure(go.Heatmap(z=z, x=[label_vi(p) for p in period_order], y=units["unit_name"].to_list(),
+                               text=text, texttemplate="%{text}", textfont=dict(size=15, color="white"),
+                               hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", colorscale=scale,
+                               zmin=-0.5, zmax=2.5, showscale=False, xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return _layout(fig, height=max(300, 34 * units.height + 120))

@@ -1,0 +1,36 @@
+"""Tables as leadership reads them: Vietnamese headers, numbers and dates the Vietnamese way."""
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard.charts import status_label
+from lake.formatting import date_vi, number_vi
+
+
+def num(col: str, digits: int = 2) -> pl.Expr:
+    return pl.col(col).map_elements(lambda v: number_vi(v, digits), return_dtype=pl.String, skip_nulls=False)
+
+
+def pct(col: str) -> pl.Expr:
+    return pl.col(col).map_elements(lambda v: "—" if v is None else number_vi(v * 100, 1) + "%",
+                                    return_dtype=pl.String, skip_nulls=False)
+
+
+def status(col: str = "status") -> pl.Expr:
+    return pl.col(col).map_elements(status_label, return_dtype=pl.String)
+
+
+def day(col: str) -> pl.Expr:
+    return pl.col(col).map_elements(date_vi, return_dtype=pl.String, skip_nulls=False)
+
+
+def moment(col: str) -> pl.Expr:
+    """A UTC timestamp shown in Hà Nội time."""
+    return (pl.col(col).dt.convert_time_zone("Asia/Ho_Chi_Minh").dt.strftime("%d/%m/%Y %H:%M")
+            .fill_null("—"))
+
+
+def show(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
+    """Select ``columns`` (Vietnamese header = expression) from ``frame``."""
+    out = frame.select([expr.alias(name) for name, expr in columns.items()])
+    return out.with_columns(pl.col(pl.String).fill_null(""))

@@ -1,0 +1,96 @@
+"""The upload page's work, apart from drawing: preview (dry run) and send, with the steward's
+permissions enforced here on the server (``allowed_units``), and templates for their units."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import present
+from dashboard.accounts import Account
+from lake.periods import expected_periods, sort_key
+from lake.reference.catalog import load
+from lake.store import Lake
+
+
+@st.cache_resource(show_spinner=False)
+def catalog():
+    return load()
+
+
+@dataclass
+class Preview:
+    name: str
+    data: bytes
+    headline: str
+    notes: list[str]
+    accepted_table: pl.DataFrame | None
+    problems_table: pl.DataFrame | None
+    can_send: bool
+
+
+def preview(name: str, payload: bytes, account: Account) -> Preview:
+    from jobs.ingest import understand  # Great Expectations loads here, on the upload page only
+
+    report, _, _, _ = understand(payload, name, catalog(), account.allowed_units())
+    known = Lake().read("bronze.manifest", where={"file_id": [report.file_id]})
+    if not known.is_empty():
+        when = known.row(0, named=True)["received_at"]
+        return Preview(name, payload, f"tệp này đã được nhận lúc {when:%d/%m/%Y %H:%M} (UTC); không cần gửi lại.",
+                       [], None, None, False)
+    notes = [f"Định dạng: {report.format or '—'}, bố cục: {report.layout or '—'}", *report.notes]
+    accepted = None
+    if report.accepted.height:
+        names = {u: x.name for u, x in catalog().units.items()}
+        inds = {c: i.name for c, i in catalog().indicators.items()}
+        accepted = present.show(report.accepted.sort("sheet", "row"), **{
+            "Trang": pl.col("sheet"), "Dòng": pl.col("row"),
+            "Đơn vị": pl.col("unit_code").replace_strict(names, default=pl.col("unit_code")),
+            "Chỉ tiêu": pl.col("indicator_code").replace_strict(inds, default=pl.col("indicator_code")),
+            "Kỳ": pl.col("period"), "Ghi trong tệp": pl.col("reported_text"),
+            "Giá trị nhận": pl.coalesce(pl.col("value_text"), present.num("value", 3))})
+    problems = None
+    if report.rejects.height:
+        problems = present.show(report.rejects, **{
+            "Trang": pl.col("sheet"), "Dòng": pl.col("row"), "Cột": pl.col("column"), "Ô": pl.col("cell"),
+            "Giá trị": pl.col("value"), "Lỗi": pl.col("reason")})
+    if report.message:
+        headline = report.message
+    else:
+        headline = f"{report.accepted.height} giá trị hợp lệ, {report.rejects.height} lỗi"
+        if report.empty_rows:
+            headline += f", {report.empty_rows} dòng trống số liệu"
+    return Preview(name, payload, headline, notes, accepted, problems, can_send=report.accepted.height > 0)
+
+
+def send(p: Preview, account: Account):
+    from jobs.ingest import ingest_bytes
+
+    return ingest_bytes(Lake(), catalog(), p.data, p.name, received_by=account.username, channel="upload",
+                        allowed_units=account.allowed_units())
+
+
+def template_units(campaign: str, account: Account) -> list[str]:
+    cat = catalog()
+    units = sorted({u for i in cat.indicators_of(campaign) for u in cat.reporters(i)})
+    allowed = account.allowed_units()
+    return units if allowed is None else [u for u in units if u in allowed]
+
+
+def template_periods(campaign: str) -> list[str]:
+    cat = catalog()
+    c = cat.campaigns[campaign]
+    kinds = {i.period_type for i in cat.indicators_of(campaign)}
+    found = {p for k in kinds for p in expected_periods(k, c.window, date.max)}
+    return sorted(found, key=sort_key)
+
+
+def template(campaign: str, unit: str, period: str) -> bytes | None:
+    from jobs.template import TemplateError, build_workbook
+
+    try:
+        return build_workbook(catalog(), campaign, unit, period)
+    except TemplateError:
+        return None

@@ -1,0 +1,33 @@
+"""Tiến độ báo cáo: who reported, who is late, who is missing, per period."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, present, state
+from lake.periods import label_vi, sort_key
+
+campaign, period = state.campaign_and_period()
+st.title("Tiến độ báo cáo")
+comp = data.completeness(campaign)
+if comp.is_empty():
+    st.info("Chưa có kỳ báo cáo nào đến hạn.")
+    st.stop()
+now = comp.filter(pl.col("period") == period)
+cols = st.columns(4)
+cols[0].metric("Đơn vị phải báo cáo", now.height)
+cols[1].metric("● Đủ", now.filter(pl.col("state") == "complete").height)
+cols[2].metric("◐ Thiếu một phần", now.filter(pl.col("state") == "partial").height)
+cols[3].metric("○ Chưa báo cáo", now.filter(pl.col("state") == "missing").height)
+st.caption(f"{label_vi(period)} · ô ghi số chỉ tiêu đã nhận / phải báo cáo")
+periods = sorted(comp["period"].unique().to_list(), key=sort_key)
+st.plotly_chart(charts.completeness_matrix(comp, periods), config={"displayModeBar": False})
+
+st.subheader(f"Đơn vị chậm hoặc thiếu — {label_vi(period)}")
+issues = now.filter((pl.col("late") > 0) | (pl.col("missing") > 0)).sort("missing", "late", descending=True)
+if issues.is_empty():
+    st.success("Mọi đơn vị đã báo cáo đủ và đúng hạn.")
+else:
+    st.dataframe(present.show(issues, **{
+        "Đơn vị": pl.col("unit_name"), "Phải báo cáo": pl.col("expected"), "Đã nhận": pl.col("received"),
+        "Đúng hạn": pl.col("on_time"), "Muộn": pl.col("late"), "Còn thiếu": pl.col("missing"),
+        "Hạn nộp": present.day("due_date"), "Nhận lần đầu": present.moment("first_received_at"),
+        "Nhận lần cuối": present.moment("last_received_at")}), hide_index=True)

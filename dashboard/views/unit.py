@@ -1,0 +1,47 @@
+"""Đơn vị: one unit's scorecard — every indicator against its target, the trend, and the
+unit against its cluster's average."""
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, present, state
+from lake.periods import label_vi
+
+campaign, period = state.campaign_and_period()
+names = data.unit_names()
+units = data.units_of(campaign)
+unit = state.select("Đơn vị", units, "unit", lambda u: names.get(u, u))
+if unit is None:
+    st.info("Phong trào này chưa có đơn vị nào có số liệu.")
+    st.stop()
+st.title(names.get(unit, unit))
+st.caption(label_vi(period))
+
+card = data.scorecard(campaign, unit, period)
+if card.is_empty():
+    st.info(f"{names.get(unit, unit)} không có chỉ tiêu phải báo cáo trong kỳ này.")
+else:
+    st.plotly_chart(charts.attainment_bullets(card), config={"displayModeBar": False})
+    st.dataframe(present.show(card, **{
+        "Mã": pl.col("indicator_code"), "Chỉ tiêu": pl.col("name"),
+        "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")), "Đơn vị tính": pl.col("uom"),
+        "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.num("target_low"),
+        "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
+        "Tiến độ năm": present.pct("pace"), "Ghi chú": pl.col("remark"),
+        "Nguồn": pl.format("{} dòng {}", pl.col("sheet"), pl.col("row"))}), hide_index=True)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Xu hướng qua các kỳ")
+    trend = data.unit_trend(campaign, unit)
+    if trend.height:
+        st.plotly_chart(charts.trend(trend.with_columns(pl.col("attainment") * 100), "attainment", "indicator_code",
+                                     "Tỷ lệ hoàn thành (%)"), config={"displayModeBar": False})
+    else:
+        st.info("Chưa có số liệu qua các kỳ.")
+with right:
+    st.subheader("So với trung bình cụm thi đua")
+    versus = data.unit_vs_cluster(campaign, unit)
+    if versus.height:
+        st.plotly_chart(charts.unit_vs_cluster(versus), config={"displayModeBar": False})
+    else:
+        st.info("Đơn vị không thuộc cụm thi đua nào của phong trào này.")

@@ -1,0 +1,169 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright.
+
+Starts the app on a copy of the demo lake, signs in as a steward, uploads a real .xlsx and
+sees the overview change; saves a screenshot of every page to ``tests/artifacts/``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from lake.store import Lake
+from tests.conftest import xlsx_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(demo_lake_dir, tmp_path):
+    lake_dir = tmp_path / "lake"
+    shutil.copytree(demo_lake_dir / "lake", lake_dir)
+    users = tmp_path / "users.json"
+    from jobs.demo import demo_accounts
+    demo_accounts(users)
+    port = _free_port()
+    env = {**os.environ, "THIDUA_LAKE": str(lake_dir), "THIDUA_USERS": str(users), "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start")
+    yield url, Lake(lake_dir)
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def page():
+    ARTIFACTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        pg = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+        pg.set_default_timeout(60_000)
+        yield pg
+        browser.close()
+
+
+def _metric(pg, label: str) -> int:
+    box = pg.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return int(box.locator('[data-testid="stMetricValue"]').inner_text().strip())
+
+
+def _shot(pg, name: str, heading: str) -> None:
+    pg.get_by_role("heading", name=heading).first.wait_for()
+    pg.wait_for_timeout(800)  # let Plotly finish drawing
+    pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _a_missing_value(lake: Lake) -> dict:
+    """A TPLS2024 value the demo steward's units have not reported yet (a level indicator, any period)."""
+    att = lake.read("gold.attainment")
+    hit = att.filter((pl.col("campaign_code") == "TPLS2024") & (pl.col("status") == "no_data")
+                     & pl.col("unit_code").is_in(["05971", "05974", "05977", "05980", "05983", "05986", "05989",
+                                                  "05992"])
+                     & pl.col("indicator_code").is_in(["TP24-12", "TP24-16", "TP24-11"]))
+    return hit.sort("period", "unit_code").row(0, named=True)
+
+
+def test_steward_uploads_and_the_overview_changes(server, page, tmp_path):
+    url, lake = server
+    target = _a_missing_value(lake)
+    campaign_url = f"{url}/?campaign=TPLS2024&period={target['period']}"
+
+    page.goto(campaign_url)
+    page.get_by_label("Tên đăng nhập").fill("canbo")
+    page.get_by_label("Mật khẩu").fill("canbo2024")
+    page.get_by_role("button", name="Đăng nhập").click()
+    _shot(page, "01-tong-quan", "Thi đua KT-XH thành phố Lạng Sơn 2024")
+    before = _metric(page, "Chưa có số liệu")
+    for path, name, heading in (("don-vi", "02-don-vi", None), ("chi-tieu", "03-chi-tieu", None),
+                                ("xep-hang", "04-xep-hang", "Xếp hạng thi đua"),
+                                ("tien-do", "05-tien-do", "Tiến độ báo cáo"),
+                                ("chat-luong", "07-chat-luong", "Chất lượng dữ liệu")):
+        page.get_by_role("link", name={"don-vi": "Đơn vị", "chi-tieu": "Chỉ tiêu", "xep-hang": "Xếp hạng thi đua",
+                                       "tien-do": "Tiến độ báo cáo", "chat-luong": "Chất lượng dữ liệu"}[path]).click()
+        page.wait_for_url(f"**/{path}**")
+        if heading is None:
+            page.locator("h1").first.wait_for()
+            heading = page.locator("h1").first.inner_text().strip()
+        _shot(page, name, heading)
+
+    report = tmp_path / "bao-cao-bo-sung.xlsx"
+    report.write_bytes(xlsx_bytes([[target["unit_code"], target["indicator_code"], target["period"], "97,5", "%",
+                                    None, None, "Báo cáo bổ sung"],
+                                   ["183", "LS21-01", "DOT", 99, "%", None, None, "Đơn vị không giao cho người gửi"]]))
+    page.get_by_role("link", name="Tải lên").click()
+    page.get_by_role("heading", name="Tải lên báo cáo").wait_for()
+    page.locator('input[type="file"]').set_input_files(str(report))
+    page.get_by_text("1 giá trị hợp lệ, 1 lỗi").wait_for()
+    page.get_by_text("người gửi không được giao báo cáo cho đơn vị 183").first.wait_for()
+    _shot(page, "06-tai-len", "Tải lên báo cáo")
+    page.get_by_role("button", name="Xác nhận gửi 1 tệp").click()
+    page.get_by_text("'bao-cao-bo-sung.xlsx': 1 giá trị hợp lệ").wait_for()
+
+    page.get_by_role("link", name="Tổng quan").click()
+    page.get_by_role("heading", name="Thi đua KT-XH thành phố Lạng Sơn 2024").wait_for()
+    page.wait_for_function(
+        """([before]) => {
+            const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
+                .find(e => e.innerText.includes('Chưa có số liệu'));
+            return m && parseInt(m.querySelector('[data-testid="stMetricValue"]').innerText) === before - 1;
+        }""", arg=[before])
+    assert _metric(page, "Chưa có số liệu") == before - 1
+    row = lake.read("gold.attainment").filter(
+        (pl.col("unit_code") == target["unit_code"]) & (pl.col("indicator_code") == target["indicator_code"])
+        & (pl.col("period") == target["period"])).row(0, named=True)
+    assert row["actual"] == 97.5
+    assert lake.read("bronze.manifest").filter(pl.col("original_name") == "bao-cao-bo-sung.xlsx")["received_by"][0] \
+        == "canbo"
+
+
+def test_admin_sees_the_catalog_and_a_leader_has_no_upload(server, page):
+    url, _ = server
+    page.goto(url)
+    page.get_by_label("Tên đăng nhập").fill("lanhdao")
+    page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for()
+    page.get_by_label("Mật khẩu").fill("lanhdao2024")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Tổng quan").wait_for()
+    assert page.get_by_role("link", name="Tải lên").count() == 0
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").fill("quantri")
+    page.get_by_label("Mật khẩu").fill("quantri2024")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Danh mục").click()
+    page.get_by_role("tab", name="Chỉ tiêu").wait_for()
+    _shot(page, "08-danh-muc", "Danh mục")
