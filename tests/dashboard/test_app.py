@@ -1,32 +1,141 @@
-"""The minimal dashboard page on the demo lake and on an empty lake (AppTest, the real app)."""
+"""Every page for every role, on the demo lake, an empty lake and a campaign without data
+(AppTest runs the real app script)."""
 from pathlib import Path
 
+import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.accounts import Account
+from jobs.reference import publish
+from lake.store import Lake
+
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+LEADER = Account("lanhdao", "Lãnh đạo", "leadership")
+STEWARD = Account("canbo", "Cán bộ", "steward", ["05971", "178-PVHTT"])
+ADMIN = Account("quantri", "Quản trị", "admin")
+ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality"]
+PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog"]}
 
 
-@pytest.fixture
-def app(monkeypatch):
-    def start(lake_root):
-        monkeypatch.setenv("THIDUA_LAKE", str(lake_root))
-        return AppTest.from_file(APP, default_timeout=60).run()
-    return start
+def open_app(lake_root, account=None, page=None, query=None, users=None, monkeypatch=None):
+    monkeypatch.setenv("THIDUA_LAKE", str(lake_root))
+    if users:
+        monkeypatch.setenv("THIDUA_USERS", str(users))
+    at = AppTest.from_file(APP, default_timeout=90)
+    if account is not None:
+        at.session_state["account"] = account
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    return at
 
 
-def test_overview_on_the_demo_lake(app, demo_lake_dir):
-    at = app(demo_lake_dir / "lake")
-    assert not at.exception
-    assert at.title[0].value == "Tổng quan thực hiện chỉ tiêu thi đua"
-    assert [m.label for m in at.metric] == ["Vượt", "Đạt", "Chưa đạt", "Chưa có số liệu"]
-    assert sum(int(m.value) for m in at.metric) > 0
-    assert len(at.dataframe) == 1
-    at.selectbox[0].select("LS2021").run()
-    assert at.query_params["campaign"] == ["LS2021"] or at.query_params["campaign"] == "LS2021"
+@pytest.mark.parametrize("account", [LEADER, STEWARD, ADMIN], ids=lambda a: a.role)
+def test_every_allowed_page_renders_on_the_demo_lake(demo_lake_dir, monkeypatch, account):
+    for page in PAGES[account.role]:
+        at = open_app(demo_lake_dir / "lake", account, page, monkeypatch=monkeypatch)
+        assert not at.exception, (page, [e.message for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        assert at.title, page
 
 
-def test_empty_lake_says_what_to_do(app, tmp_path):
-    at = app(tmp_path / "empty")
-    assert not at.exception
-    assert "python -m jobs demo" in at.info[0].value
+def test_navigation_offers_only_what_the_role_allows(demo_lake_dir, monkeypatch):
+    at = open_app(demo_lake_dir / "lake", LEADER, monkeypatch=monkeypatch)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/upload.py")
+    at = open_app(demo_lake_dir / "lake", STEWARD, monkeypatch=monkeypatch)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/catalog.py")
+
+
+@pytest.mark.parametrize("view, account", [("upload.py", LEADER), ("catalog.py", STEWARD)])
+def test_restricted_pages_check_the_role_themselves(demo_lake_dir, monkeypatch, view, account):
+    """Reached by any other route, the page itself refuses (the check runs on the server)."""
+    monkeypatch.setenv("THIDUA_LAKE", str(demo_lake_dir / "lake"))
+    at = AppTest.from_file(str(Path(APP).parent / "views" / view), default_timeout=60)
+    at.session_state["account"] = account
+    at.run()
+    assert [e.value for e in at.error] == ["Bạn không có quyền xem trang này."]
+    assert not at.get("file_uploader") and not at.get("tabs")
+
+
+def test_no_anonymous_access_and_the_login_form(demo_lake_dir, tmp_path, monkeypatch):
+    from jobs.demo import demo_accounts
+    users = tmp_path / "users.json"
+    demo_accounts(users)
+    at = open_app(demo_lake_dir / "lake", users=users, monkeypatch=monkeypatch)
+    assert at.title[0].value == "Đăng nhập" and not at.metric
+    at.text_input[0].input("lanhdao")
+    at.text_input[1].input("sai")
+    at.button[0].click().run()
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in [e.value for e in at.error]
+    at.text_input[1].input("lanhdao2024")
+    at.button[0].click().run()
+    assert at.session_state["account"].role == "leadership"
+    assert [m.label for m in at.metric][:4] == ["▲ Vượt", "● Đạt", "▼ Chưa đạt", "○ Chưa có số liệu"]
+
+
+def test_selection_lives_in_the_url(demo_lake_dir, monkeypatch):
+    at = open_app(demo_lake_dir / "lake", LEADER, query={"campaign": "LS2021", "period": "2021-H1"},
+                  monkeypatch=monkeypatch)
+    assert at.title[0].value.startswith("Thi đua đặc biệt 2021")
+    assert "6 tháng đầu năm 2021" in at.caption[0].value
+    at.selectbox(key="sel_period").select("DOT").run()
+    assert at.query_params["period"] in ("DOT", ["DOT"])
+
+
+def test_unit_and_indicator_pages_follow_their_selection(demo_lake_dir, monkeypatch):
+    at = open_app(demo_lake_dir / "lake", LEADER, "unit", query={"campaign": "LS2021", "period": "2021", "unit": "183"},
+                  monkeypatch=monkeypatch)
+    assert at.title[0].value == "Huyện Cao Lộc"
+    at = open_app(demo_lake_dir / "lake", LEADER, "indicator",
+                  query={"campaign": "TPLS2024", "period": "2024", "indicator": "TP24-05"}, monkeypatch=monkeypatch)
+    assert at.title[0].value == "Thu nội địa"
+    assert at.metric[0].value == "≥ 425 tỷ đồng"
+
+
+def test_ranking_offers_the_excel_download(demo_lake_dir, monkeypatch):
+    at = open_app(demo_lake_dir / "lake", LEADER, "ranking", query={"campaign": "TPLS2024", "period": "2024"},
+                  monkeypatch=monkeypatch)
+    assert at.get("download_button") and at.subheader[0].value
+
+
+def test_quality_page_searches_quarantine(demo_lake_dir, monkeypatch):
+    at = open_app(demo_lake_dir / "lake", ADMIN, "quality", monkeypatch=monkeypatch)
+    at.text_input(key="q_search").input("05999").run()
+    assert at.caption[-1].value == "1 dòng"
+
+
+@pytest.mark.parametrize("page", PAGES["admin"])
+def test_empty_lake(tmp_path, monkeypatch, page):
+    at = open_app(tmp_path / "trong", ADMIN, page, monkeypatch=monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+
+
+@pytest.mark.parametrize("page", ["overview", "unit", "ranking", "completeness"])
+def test_a_campaign_without_data(tmp_path, cat, monkeypatch, page):
+    lake = Lake(tmp_path / "chi-danh-muc")
+    publish(lake, cat)
+    at = open_app(lake.root, ADMIN, page, monkeypatch=monkeypatch)
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("chưa có số liệu" in i.value.lower() for i in at.info)
+
+
+def test_steward_cannot_send_for_another_unit(demo_lake, monkeypatch):
+    """The permission is enforced on the server when the file is sent, not only hidden in the page."""
+    from dashboard import uploads
+    from tests.conftest import xlsx_bytes
+
+    monkeypatch.setenv("THIDUA_LAKE", str(demo_lake.root))
+    data = xlsx_bytes([["05971", "TP24-12", "2024", 96, "%", None, None, None],
+                       ["05974", "TP24-12", "2024", 97, "%", None, None, None]])
+    p = uploads.preview("bao-cao.xlsx", data, STEWARD)
+    assert p.problems_table["Lỗi"].to_list() == ["người gửi không được giao báo cáo cho đơn vị 05974"]
+    report = uploads.send(p, STEWARD)
+    assert report.accepted["unit_code"].to_list() == ["05971"]
+    sent = demo_lake.read("silver.report_values").filter(pl.col("file_id") == report.file_id)
+    assert sent["unit_code"].to_list() == ["05971"]
+    assert demo_lake.read("bronze.manifest").filter(pl.col("file_id") == report.file_id)["received_by"][0] == "canbo"
