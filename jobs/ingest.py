@@ -99,6 +99,7 @@ def understand(data: bytes, name: str, cat: Catalog, allowed_units: set[str] | N
     report.layout, report.notes = staged.layout, list(staged.notes)
     if info.encoding:
         report.notes.insert(0, f"Mã hóa ký tự: {info.encoding}")
+    report.notes.extend(info.warnings)
     report.accepted, report.rejects, report.empty_rows = staged.accepted, staged.rejects, staged.empty_rows
     if staged.rejects.is_empty():
         report.status = "accepted" if staged.accepted.height else "rejected"

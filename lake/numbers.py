@@ -27,6 +27,10 @@ class NumberError(ValueError):
         self.reason = reason
 
 
+EXCEL_ERRORS = {"#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
+                "#CALC!"}
+
+
 def is_no_data(text: str | None) -> bool:
     return text is None or fold(str(text)) in NO_DATA_TOKENS
 
@@ -40,23 +44,49 @@ def split_number_and_unit(text: str) -> tuple[str, str]:
     return m.group(1).strip(), (m.group(2) or "").strip()
 
 
-def parse_number(text: str | None, is_number: bool = False) -> float | None:
+def parse_number(text: str | None, is_number: bool = False, notation: str = "vi") -> float | None:
     """The number in ``text``; ``None`` for the usual "no data" marks. Raises :class:`NumberError`.
 
     Only a bare number or a number followed by ``%`` is accepted here; see :func:`parse_quantity`
     for cells that carry their unit ("5.835 tỷ đồng").
     """
-    value, unit = parse_quantity(text, is_number)
+    value, unit = parse_quantity(text, is_number, notation)
     if unit and unit != "%":
         raise NumberError(f"'{text}' có chữ '{unit}' sau số; hãy ghi đơn vị tính ở cột Đơn vị tính")
     return value
 
 
-def parse_quantity(text: str | None, is_number: bool = False) -> tuple[float | None, str]:
-    """``"5.835 tỷ đồng"`` → ``(5835.0, "tỷ đồng")``; ``"7,5"`` → ``(7.5, "")``."""
+VI, EN = "vi", "en"
+NOTATION_VI = {VI: "kiểu Việt Nam (dấu chấm ngăn nghìn, dấu phẩy thập phân: 5.835 = 5835; 7,5 = 7.5)",
+               EN: "kiểu quốc tế (dấu phẩy ngăn nghìn, dấu chấm thập phân: 5,835 = 5835; 7.5 = 7.5)"}
+_VI_EVIDENCE = re.compile(r"^-?\d+,\d+$|^-?\d{1,3}(\.\d{3})+,\d+$|^-?\d{1,3}(\.\d{3}){2,}$")
+_EN_EVIDENCE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d{1,2}$|^-?\d+\.\d{4,}$")
+
+
+def decide_notation(texts) -> tuple[str, int, int]:
+    """Which notation a file's text numbers use, from the numbers that can only be read one way.
+
+    ``5.835`` alone is ambiguous; ``7,5`` or ``1.234,5`` says Vietnamese, ``1,234.5`` or ``7.25``
+    says English. Returns (notation, Vietnamese evidence, English evidence); Vietnamese wins ties.
+    """
+    vi = en = 0
+    for text in texts:
+        head = split_number_and_unit(str(text))[0].replace(" ", "")
+        vi += bool(_VI_EVIDENCE.match(head))
+        en += bool(_EN_EVIDENCE.match(head))
+    return (EN if en > vi else VI), vi, en
+
+
+def parse_quantity(text: str | None, is_number: bool = False, notation: str = VI) -> tuple[float | None, str]:
+    """``"5.835 tỷ đồng"`` → ``(5835.0, "tỷ đồng")``; ``"7,5"`` → ``(7.5, "")``.
+
+    ``notation`` is the file's (see :func:`decide_notation`); a real spreadsheet number needs none.
+    """
     if is_no_data(text):
         return None, ""
     raw = nfc(str(text)).strip()
+    if raw.upper() in EXCEL_ERRORS:
+        raise NumberError(f"ô báo lỗi Excel {raw.upper()} (công thức lỗi), không phải số liệu; hãy sửa công thức")
     unit = ""
     if is_number:
         try:
@@ -65,7 +95,7 @@ def parse_quantity(text: str | None, is_number: bool = False) -> tuple[float | N
             raise NumberError(f"'{raw}' không phải là số") from None
     else:
         number, unit = split_number_and_unit(raw)
-        value = _parse_text_number(number, raw)
+        value = _parse_text_number(number, raw) if notation == VI else _parse_english(number, raw)
     _check_finite(value, raw)
     return value, unit
 
@@ -95,6 +125,17 @@ def _parse_text_number(number: str, raw: str) -> float:
         body = body.replace(",", ".")             # 7,5 → 7.5
     elif "." in body and _VN_THOUSANDS.match(body):
         body = body.replace(".", "")              # 5.835 → 5835
+    if not _PLAIN.match(body):
+        raise NumberError(f"'{raw}' không phải là số")
+    return sign * float(body)
+
+
+def _parse_english(number: str, raw: str) -> float:
+    sign = -1.0 if number.startswith("-") else 1.0
+    body = number.lstrip("+-").replace(" ", "").replace("\u00a0", "")
+    if "," in body and not re.match(r"^\d{1,3}(,\d{3})+(\.\d+)?$", body):
+        raise NumberError(f"'{raw}' dùng dấu phẩy sai chỗ cho cách viết số kiểu quốc tế của tệp")
+    body = body.replace(",", "")
     if not _PLAIN.match(body):
         raise NumberError(f"'{raw}' không phải là số")
     return sign * float(body)

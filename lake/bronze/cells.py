@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import fastexcel
 import polars as pl
 
+from lake.bronze import inspect, limits
+from lake.bronze.errors import FileRejected
 from lake.text import nfc
 
 SPREADSHEET_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods"}
@@ -27,14 +29,6 @@ _SCHEMA = {"sheet_index": pl.Int32, "sheet": pl.String, "row": pl.Int32, "col": 
            "text": pl.String, "is_number": pl.Boolean}
 
 
-class FileRejected(ValueError):
-    """The file cannot be read at all; ``reason`` is Vietnamese and names the file."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
 @dataclass(frozen=True)
 class ReadInfo:
     """How a file was understood, for the dry run and the ingest summary."""
@@ -42,6 +36,7 @@ class ReadInfo:
     encoding: str | None
     sheets: tuple[str, ...]
     cells: int
+    warnings: tuple[str, ...] = ()
 
 
 def sniff_format(data: bytes, ext: str, name: str) -> str:
@@ -69,10 +64,32 @@ def sniff_format(data: bytes, ext: str, name: str) -> str:
 
 
 def read_cells(data: bytes, name: str, ext: str) -> tuple[pl.DataFrame, ReadInfo]:
+    inspect.check_size(data, name)
     kind = sniff_format(data, ext, name)
     if kind == "csv":
-        return _read_csv(data, name)
-    return _read_spreadsheet(data, name, kind)
+        frame, info = _read_csv(data, name)
+    else:
+        found = inspect.check_ole(data, name) if kind == "xls" else inspect.inspect_zip(data, name, kind)
+        frame, info = _read_spreadsheet(data, name, kind)
+        if found is not None:
+            frame = _add_error_cells(frame, found, info.sheets)
+            info = ReadInfo(info.format, None, info.sheets, frame.height, tuple(found.warnings))
+    if frame.height > limits.MAX_CELLS:
+        raise FileRejected(f"Tệp '{name}' có {frame.height:,} ô có dữ liệu, vượt giới hạn {limits.MAX_CELLS:,} ô."
+                           .replace(",", "."))
+    return frame, info
+
+
+def _add_error_cells(frame: pl.DataFrame, found, sheets: tuple[str, ...]) -> pl.DataFrame:
+    """Excel error cells (#DIV/0!, #REF!…) come out of calamine empty; put their text back so
+    they are reported, never mistaken for "no data"."""
+    if not found.error_cells:
+        return frame
+    index = {s: i for i, s in enumerate(sheets)}
+    extra = pl.DataFrame([{"sheet_index": index.get(nfc(sheet), 0), "sheet": nfc(sheet), "row": row, "col": col,
+                           "text": value, "is_number": False} for sheet, row, col, value in found.error_cells],
+                         schema=_SCHEMA)
+    return pl.concat([frame.join(extra.select("sheet", "row", "col"), on=["sheet", "row", "col"], how="anti"), extra])
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -98,6 +115,8 @@ def _read_csv(data: bytes, name: str) -> tuple[pl.DataFrame, ReadInfo]:
         delimiter = ","
     rows, cols, texts = [], [], []
     for r, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        if r > limits.MAX_CSV_LINES:
+            raise FileRejected(f"Tệp '{name}' có hơn {limits.MAX_CSV_LINES:,} dòng, vượt giới hạn.".replace(",", "."))
         for c, value in enumerate(record, start=1):
             value = value.strip()
             if value:

@@ -15,15 +15,17 @@ import polars as pl
 
 from lake.text import column_letter, fold
 
-FIELDS = ("unit", "indicator", "period", "value", "uom", "plan", "baseline", "note")
+FIELDS = ("unit", "indicator", "period", "value", "uom", "plan", "baseline", "pct", "note")
 REQUIRED = ("unit", "indicator", "period", "value")
 FIELD_VI = {"unit": "Mã đơn vị", "indicator": "Mã chỉ tiêu", "period": "Kỳ báo cáo", "value": "Giá trị",
-            "uom": "Đơn vị tính", "plan": "Kế hoạch", "baseline": "Kỳ gốc", "note": "Ghi chú"}
+            "uom": "Đơn vị tính", "plan": "Kế hoạch", "baseline": "Kỳ gốc", "pct": "% so với kế hoạch",
+            "note": "Ghi chú"}
 
 ROW_SCHEMA = {"sheet": pl.String, "row": pl.Int32,
               **{f"{f}_text": pl.String for f in FIELDS},
               **{f"{f}_col": pl.Int32 for f in FIELDS},
-              "value_is_number": pl.Boolean, "plan_is_number": pl.Boolean, "baseline_is_number": pl.Boolean}
+              "value_is_number": pl.Boolean, "plan_is_number": pl.Boolean, "baseline_is_number": pl.Boolean,
+              "pct_is_number": pl.Boolean}
 
 HEADER_ALIASES: dict[str, set[str]] = {
     "unit": {"ma don vi", "ma dv", "don vi", "don vi bao cao", "unit", "unit code", "unit_code", "unit id"},
@@ -33,6 +35,7 @@ HEADER_ALIASES: dict[str, set[str]] = {
     "uom": {"don vi tinh", "dvt", "dv tinh", "unit of measure", "uom"},
     "plan": {"ke hoach", "chi tieu giao", "chi tieu duoc giao", "plan", "target"},
     "baseline": {"ky goc", "cung ky", "cung ky nam truoc", "so cung ky", "baseline", "same period last year"},
+    "pct": {"% so voi ke hoach", "% ke hoach", "% kh", "ty le % so voi ke hoach", "% so ke hoach"},
     "note": {"ghi chu", "note", "notes", "comment"},
 }
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
@@ -72,7 +75,7 @@ def _find_header(sheet_cells: pl.DataFrame) -> tuple[int, dict[str, int]] | None
     return best
 
 
-def read_canonical(cells: pl.DataFrame, file_name: str) -> LayoutResult:
+def read_canonical(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:
     """One row per unit × indicator × period under a header row found in the first 30 rows."""
     frames, notes, partial = [], [], []
     for (sheet_index, sheet), sheet_cells in cells.group_by(["sheet_index", "sheet"], maintain_order=True):
@@ -99,7 +102,8 @@ def read_canonical(cells: pl.DataFrame, file_name: str) -> LayoutResult:
         rows = rows.with_columns(sheet=pl.lit(sheet), **{f"{f}_col": pl.lit(cols.get(f), pl.Int32) for f in FIELDS})
         frames.append(conform(rows))
         letters = ", ".join(f"{FIELD_VI[f]}={column_letter(c)}" for f, c in cols.items())
-        notes.append(f"Trang '{sheet}': dòng tiêu đề {header_row}, cột {letters}")
+        notes.append(f"Trang '{sheet}': bảng một dòng cho mỗi đơn vị × chỉ tiêu × kỳ; dòng tiêu đề {header_row}, "
+                     f"cột {letters}")
     if not frames:
         detail = "; ".join(partial) if partial else (
             "không thấy dòng tiêu đề có các cột Mã đơn vị, Mã chỉ tiêu, Kỳ báo cáo, Giá trị")
@@ -120,18 +124,19 @@ def conform(rows: pl.DataFrame) -> pl.DataFrame:
 
 
 # Readers tried in order; the first that recognises the file wins. Government forms plug in here.
-LAYOUTS: list[tuple[str, Callable[[pl.DataFrame, str], LayoutResult]]] = [
+LAYOUTS: list[tuple[str, Callable[..., LayoutResult]]] = [
     ("canonical", read_canonical),
 ]
 
 
-def read_layout(cells: pl.DataFrame, file_name: str) -> LayoutResult:
+def read_layout(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:
+    """The first layout that recognises the file; otherwise every layout's reason."""
     if cells.is_empty():
         raise LayoutError(f"Tệp '{file_name}' không có ô nào có dữ liệu.")
     errors = []
     for _name, reader in LAYOUTS:
         try:
-            return reader(cells, file_name)
+            return reader(cells, file_name, cat)
         except LayoutError as exc:
             errors.append(exc.reason)
-    raise LayoutError(" ".join(errors))
+    raise LayoutError(errors[0] if len(errors) == 1 else " / ".join(errors))

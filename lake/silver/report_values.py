@@ -15,8 +15,10 @@ from datetime import datetime
 import polars as pl
 
 from lake import rules
-from lake.numbers import NumberError, is_no_data, parse_quantity, parse_yes_no
-from lake.periods import PeriodError, bounds, parse_period
+from lake.formatting import number_vi
+from lake.numbers import VI, NumberError, is_no_data, parse_quantity, parse_yes_no
+from lake.periods import WINDOW, PeriodError, bounds, parse_period
+from lake.reference import matching
 from lake.reference.catalog import Catalog, Indicator
 from lake.silver.layouts import FIELD_VI
 from lake.tables import spec
@@ -28,14 +30,24 @@ REJECT_SCHEMA = {"sheet": pl.String, "row": pl.Int32, "column": pl.String, "cell
 
 
 class _Lookup:
-    """Catalog lookups tolerant of what spreadsheets do to codes (lost leading zeros, case)."""
+    """Catalog lookups: codes first (tolerating what spreadsheets do to them: lost leading
+    zeros, case), then names (``lake.reference.matching``) among the candidates that make
+    sense for the row — the indicator's reporters, the unit's indicators, units that existed
+    in the period. Every name match is remembered for the dry run."""
 
     def __init__(self, cat: Catalog):
         self.cat = cat
         self.units = {fold(code): code for code in cat.units}
         self.indicators = {fold(code): code for code in cat.indicators}
+        self.reporters = {code: set(cat.reporters(ind)) for code, ind in cat.indicators.items()}
+        self.assigned: dict[str, set[str]] = {}
+        for code, units in self.reporters.items():
+            for u in units:
+                self.assigned.setdefault(u, set()).add(code)
+        self._unit_names = self._indicator_names = None
+        self.matches: dict[str, str] = {}
 
-    def unit(self, text: str) -> str | None:
+    def unit_code(self, text: str) -> str | None:
         key = fold(text)
         if key.endswith(".0") and key[:-2].isdigit():
             key = key[:-2]
@@ -47,8 +59,36 @@ class _Lookup:
                     return self.units[key.zfill(width)]
         return None
 
-    def indicator(self, text: str) -> str | None:
+    def indicator_code(self, text: str) -> str | None:
         return self.indicators.get(fold(text))
+
+    def unit_by_name(self, text: str, indicator: str | None, period: str):
+        if self._unit_names is None:
+            self._unit_names = matching.unit_index(self.cat)
+        among = set(self.cat.units)
+        if indicator:
+            among &= self.reporters[indicator]
+        if period != WINDOW:
+            start, end = bounds(period)
+            among = {u for u in among if self.cat.units[u].valid_during(start, end)}
+        found = self._unit_names.match(text, among)
+        if found.code:
+            self.matches[f"u:{text}"] = "Đơn vị " + found.describe()
+        return found
+
+    def indicator_by_name(self, text: str, unit: str, period: str):
+        if self._indicator_names is None:
+            self._indicator_names = matching.indicator_index(self.cat)
+        among = set(self.assigned.get(unit, ()))
+        if period != WINDOW:
+            start, end = bounds(period)
+            among = {c for c in among if self.cat.campaign_of_indicator(c).window[0] <= end
+                     and self.cat.campaign_of_indicator(c).window[1] >= start}
+        among = {c for c in among if self.cat.indicators[c].rule["type"] != "all_of"}
+        found = self._indicator_names.match(text, among)
+        if found.code:
+            self.matches[f"i:{text}"] = "Chỉ tiêu " + found.describe()
+        return found
 
 
 def _convert(value: float | None, unit_text: str, ind: Indicator, cat: Catalog) -> float | None:
@@ -63,7 +103,8 @@ def _convert(value: float | None, unit_text: str, ind: Indicator, cat: Catalog) 
     return value * given.factor / target.factor
 
 
-def _read_value(text, is_number, ind: Indicator, cat: Catalog, column_uom: str) -> tuple[float | None, str | None]:
+def _read_value(text, is_number, ind: Indicator, cat: Catalog, column_uom: str,
+                notation: str = VI) -> tuple[float | None, str | None]:
     kind = ind.rule["type"]
     if kind == "done":
         return parse_yes_no(text), None
@@ -74,12 +115,12 @@ def _read_value(text, is_number, ind: Indicator, cat: Catalog, column_uom: str) 
         if ordinal is None:
             raise NumberError(f"'{text}' không phải tên nhóm; dùng một trong: {', '.join(ind.rule['scale'])}")
         return float(ordinal), ind.rule["scale"][ordinal - 1]
-    value, cell_unit = parse_quantity(text, is_number)
+    value, cell_unit = parse_quantity(text, is_number, notation)
     return _convert(value, cell_unit or column_uom, ind, cat), None
 
 
-def type_rows(rows: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-    """Layout rows → (typed candidates, rejected rows, rows with no value).
+def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
+    """Layout rows → (typed candidates, rejected rows, rows with no value, name matches made).
 
     Candidates keep their cell columns (``*_col``) and the bounds GX checks against.
     """
@@ -98,28 +139,45 @@ def type_rows(rows: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFr
             for f in missing:
                 reject(r, f, f"thiếu {FIELD_VI[f].lower()}", "required")
             continue
-        unit = look.unit(r["unit_text"])
-        if unit is None:
-            reject(r, "unit", f"mã đơn vị '{r['unit_text']}' không có trong danh mục đơn vị", "known_unit")
-            continue
-        code = look.indicator(r["indicator_text"])
-        if code is None:
-            reject(r, "indicator", f"mã chỉ tiêu '{r['indicator_text']}' không có trong danh mục chỉ tiêu",
-                   "known_indicator")
-            continue
-        ind = cat.indicators[code]
-        if ind.rule["type"] == "all_of":
-            reject(r, "indicator", f"chỉ tiêu {code} được tính từ các tiêu chí con; hãy báo cáo từng tiêu chí "
-                   f"({', '.join(i.code for i in cat.indicators.values() if i.parent == code)})", "composite")
-            continue
         try:
             period = parse_period(r["period_text"])
         except PeriodError as exc:
             reject(r, "period", exc.reason, "period_format")
             continue
+        code = look.indicator_code(r["indicator_text"])
+        unit = look.unit_code(r["unit_text"])
+        if unit is None and matching.looks_like_code(r["unit_text"]):
+            reject(r, "unit", f"mã đơn vị '{r['unit_text']}' không có trong danh mục đơn vị", "known_unit")
+            continue
+        if code is None and matching.looks_like_code(r["indicator_text"]):
+            reject(r, "indicator", f"mã chỉ tiêu '{r['indicator_text']}' không có trong danh mục chỉ tiêu",
+                   "known_indicator")
+            continue
+        if unit is None:
+            found = look.unit_by_name(r["unit_text"], code, period)
+            if found.code is None:
+                reason = (f"đơn vị {found.describe()}" if found.ambiguous else
+                          f"mã đơn vị '{r['unit_text']}' không có trong danh mục đơn vị")
+                reject(r, "unit", reason, "known_unit")
+                continue
+            unit = found.code
+        if code is None:
+            found = look.indicator_by_name(r["indicator_text"], unit, period)
+            if found.code is None:
+                reason = (f"chỉ tiêu {found.describe()}" if found.ambiguous else
+                          f"mã chỉ tiêu '{r['indicator_text']}' không có trong danh mục chỉ tiêu")
+                reject(r, "indicator", reason, "known_indicator")
+                continue
+            code = found.code
+        ind = cat.indicators[code]
+        if ind.rule["type"] == "all_of":
+            reject(r, "indicator", f"chỉ tiêu {code} được tính từ các tiêu chí con; hãy báo cáo từng tiêu chí "
+                   f"({', '.join(i.code for i in cat.indicators.values() if i.parent == code)})", "composite")
+            continue
         column_uom = (r.get("uom_text") or "").strip()
         try:
-            value, value_text = _read_value(r.get("value_text"), r.get("value_is_number"), ind, cat, column_uom)
+            value, value_text = _read_value(r.get("value_text"), r.get("value_is_number"), ind, cat, column_uom,
+                                            notation)
         except NumberError as exc:
             reject(r, "value" if "đơn vị tính" not in exc.reason or not column_uom else "uom", exc.reason, "number")
             continue
@@ -132,13 +190,18 @@ def type_rows(rows: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFr
             try:
                 extras[f] = None
                 if ind.rule["type"] not in ("done", "group_at_least"):
-                    number, cell_unit = parse_quantity(r.get(f"{f}_text"), r.get(f"{f}_is_number"))
+                    number, cell_unit = parse_quantity(r.get(f"{f}_text"), r.get(f"{f}_is_number"), notation)
                     extras[f] = _convert(number, cell_unit or column_uom, ind, cat)
             except NumberError as exc:
                 reject(r, f, exc.reason, "number")
                 bad = True
         if bad:
             continue
+        if r.get("pct_text") and extras["plan"]:
+            problem = _check_pct(r, value, extras["plan"], notation)
+            if problem:
+                reject(r, "pct", problem, "pct_consistency")
+                continue
         campaign = cat.campaigns[ind.campaign]
         p_start, p_end = bounds(period, campaign.window)
         out.append({
@@ -156,7 +219,24 @@ def type_rows(rows: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFr
         "value": pl.Float64, "plan_value": pl.Float64, "baseline": pl.Float64, "value_min": pl.Float64,
         "value_max": pl.Float64, "value_text": pl.String, "reported_uom": pl.String, "note": pl.String,
         "row": pl.Int32}) if out else pl.DataFrame()
-    return typed, pl.DataFrame(rejects, schema=REJECT_SCHEMA), empty
+    return typed, pl.DataFrame(rejects, schema=REJECT_SCHEMA), empty, sorted(look.matches.values())
+
+
+def _check_pct(r: dict, value: float, plan: float, notation: str) -> str | None:
+    """The form's "% so với kế hoạch" column is derived: it must agree with value / plan."""
+    try:
+        pct = parse_quantity(r["pct_text"], r.get("pct_is_number"), notation)[0]
+    except NumberError as exc:
+        return exc.reason
+    if pct is None:
+        return None
+    if r.get("pct_is_number") and pct <= 5 and value / plan > 0.05:
+        pct *= 100  # a percentage cell holds 0.98 for 98%
+    expected = value / plan * 100
+    if abs(pct - expected) > max(0.5, 0.005 * abs(expected)):
+        return (f"cột % so với kế hoạch ghi {number_vi(pct, 2)}% nhưng Thực hiện / Kế hoạch = "
+                f"{number_vi(expected, 2)}%; hãy kiểm tra lại các số")
+    return None
 
 
 def drop_exact_repeats(typed: pl.DataFrame) -> pl.DataFrame:

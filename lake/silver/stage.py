@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lake import checks
+from lake.numbers import NOTATION_VI, decide_notation
 from lake.reference.catalog import Catalog
 from lake.silver import layouts, report_values
 from lake.silver.layouts import FIELD_VI
@@ -37,14 +38,26 @@ class Staged:
 
 def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Staged:
     try:
-        found = layouts.read_layout(cells, name)
+        found = layouts.read_layout(cells, name, cat)
     except layouts.LayoutError as exc:
         return Staged(file_id, name, problem=exc.reason)
-    typed, rejects, empty = report_values.type_rows(found.rows, cat)
+    notation, vi, en = decide_notation(_text_numbers(found.rows))
+    typed, rejects, empty, matches = report_values.type_rows(found.rows, cat, notation)
     typed = report_values.drop_exact_repeats(typed)
     if not typed.is_empty():
         typed = typed.with_columns(file_id=pl.lit(file_id))
-    return Staged(file_id, name, found.layout, found.notes, typed, rejects, empty, found.rows.height)
+    evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
+        " (mặc định; không có số nào chỉ đọc được một cách)"
+    notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches]
+    return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
+
+
+def _text_numbers(rows: pl.DataFrame) -> list[str]:
+    """Numbers written as text (a real spreadsheet number needs no notation)."""
+    texts = []
+    for field in ("value", "plan", "baseline", "pct"):
+        texts += rows.filter(~pl.col(f"{field}_is_number").fill_null(False))[f"{field}_text"].drop_nulls().to_list()
+    return texts
 
 
 def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,

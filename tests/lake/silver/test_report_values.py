@@ -11,7 +11,8 @@ from tests.conftest import xlsx_bytes
 
 def typed(cat, rows):
     cells, _ = read_cells(xlsx_bytes(rows), "t.xlsx", "xlsx")
-    return report_values.type_rows(read_layout(cells, "t.xlsx").rows, cat)
+    ok, bad, empty, _ = report_values.type_rows(read_layout(cells, "t.xlsx", cat).rows, cat)
+    return ok, bad, empty
 
 
 def test_values_are_converted_to_the_indicators_unit(cat):
