@@ -141,7 +141,7 @@ def _parse_english(number: str, raw: str) -> float:
     return sign * float(body)
 
 
-_YES = {"co", "dat", "hoan thanh", "da hoan thanh", "yes", "true", "1", "x", "v", "✓"}
+_YES = {"co", "dat", "hoan thanh", "da hoan thanh", "yes", "true", "1", "v", "✓"}
 _NO = {"khong", "chua", "chua dat", "khong dat", "chua hoan thanh", "no", "false", "0"}
 
 

@@ -147,3 +147,30 @@ def sort_key(code: str) -> tuple:
     _, end = bounds(code)
     rank = {"month": 0, "quarter": 1, "half": 2, "year": 3}[period_type(code)]
     return (end.year, end.month, rank)
+
+
+_ROMAN_Q = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+_FIND = [
+    (re.compile(r"6 thang (dau|cuoi) (?:nam )?(\d{4})?"), lambda m, y: f"{m[2] or y}-H{1 if m[1] == 'dau' else 2}"),
+    (re.compile(r"\bquy (iv|i{1,3}|[1-4])\b(?:\s*(?:/|nam|-)\s*(\d{4}))?"),
+     lambda m, y: f"{m[2] or y}-Q{_ROMAN_Q.get(m[1], m[1])}"),
+    (re.compile(r"\bthang (\d{1,2})\b(?:\s*(?:/|nam|-)\s*(\d{4}))?"),
+     lambda m, y: f"{m[2] or y}-{int(m[1]):02d}" if 1 <= int(m[1]) <= 12 else None),
+    (re.compile(r"\b(?:uoc (?:thuc hien )?)?ca nam\b(?:\s*(\d{4}))?"), lambda m, y: f"{m[1] or y}"),
+    (re.compile(r"\b(?:nam|year) (\d{4})\b"), lambda m, y: m[1]),
+    (re.compile(r"^(\d{4})$"), lambda m, y: m[1]),
+    (re.compile(r"\b(?:ca dot|toan dot)\b"), lambda m, y: WINDOW),
+]
+
+
+def find_period(text: str, year: str | int | None = None) -> str | None:
+    """A period named somewhere in a title or header ("BÁO CÁO ... QUÝ II NĂM 2024", "Cả năm",
+    "Tháng 6"); ``year`` completes one written without its year. ``None`` when there is none."""
+    key = fold(str(text))
+    for pattern, build in _FIND:
+        m = pattern.search(key)
+        if m:
+            code = build(m, year)
+            if code and "None" not in code and CANONICAL.match(code):
+                return code
+    return None

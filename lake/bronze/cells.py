@@ -24,7 +24,9 @@ from lake.text import nfc
 SPREADSHEET_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods"}
 TEXT_EXTENSIONS = {"csv", "txt", "tsv"}
 ACCEPTED_EXTENSIONS = SPREADSHEET_EXTENSIONS | TEXT_EXTENSIONS
-_AMBIGUOUS = r"^-?\d{1,3}(\.\d{3})+$"
+# Text that reads differently if the cell held a real number: "5.835" (5835 as Vietnamese text,
+# 5.835 as a number) and "94.1" (a real decimal, or English-notation text that decides the file's notation).
+_AMBIGUOUS = r"^-?\d+\.\d+$"
 _SCHEMA = {"sheet_index": pl.Int32, "sheet": pl.String, "row": pl.Int32, "col": pl.Int32,
            "text": pl.String, "is_number": pl.Boolean}
 

@@ -105,7 +105,8 @@ class NameIndex:
         scored.sort(key=lambda c: -c[2])
         if not scored or scored[0][2] < ACCEPT:
             return Match(text, None, None, scored[0][2] if scored else 0.0, scored[:1] if scored else [])
-        if len(scored) > 1 and scored[1][2] > scored[0][2] - MARGIN:
+        exact = scored[0][2] == 1.0 and (len(scored) == 1 or scored[1][2] < 1.0)
+        if not exact and len(scored) > 1 and scored[1][2] > scored[0][2] - MARGIN:
             close = [c for c in scored if c[2] > scored[0][2] - MARGIN]
             return Match(text, None, None, scored[0][2], close)
         code, name, score = scored[0]

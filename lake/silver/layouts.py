@@ -9,23 +9,13 @@ never change.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import polars as pl
 
+from lake.silver.forms import read_form
+from lake.silver.report_rows import (FIELD_VI, FIELDS, REQUIRED, ROW_SCHEMA, LayoutError, LayoutResult,  # noqa: F401
+                                     conform)
 from lake.text import column_letter, fold
-
-FIELDS = ("unit", "indicator", "period", "value", "uom", "plan", "baseline", "pct", "note")
-REQUIRED = ("unit", "indicator", "period", "value")
-FIELD_VI = {"unit": "Mã đơn vị", "indicator": "Mã chỉ tiêu", "period": "Kỳ báo cáo", "value": "Giá trị",
-            "uom": "Đơn vị tính", "plan": "Kế hoạch", "baseline": "Kỳ gốc", "pct": "% so với kế hoạch",
-            "note": "Ghi chú"}
-
-ROW_SCHEMA = {"sheet": pl.String, "row": pl.Int32,
-              **{f"{f}_text": pl.String for f in FIELDS},
-              **{f"{f}_col": pl.Int32 for f in FIELDS},
-              "value_is_number": pl.Boolean, "plan_is_number": pl.Boolean, "baseline_is_number": pl.Boolean,
-              "pct_is_number": pl.Boolean}
 
 HEADER_ALIASES: dict[str, set[str]] = {
     "unit": {"ma don vi", "ma dv", "don vi", "don vi bao cao", "unit", "unit code", "unit_code", "unit id"},
@@ -40,19 +30,6 @@ HEADER_ALIASES: dict[str, set[str]] = {
 }
 _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias in aliases}
 _HEADER_SCAN_ROWS = 30
-
-
-class LayoutError(ValueError):
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass
-class LayoutResult:
-    layout: str
-    rows: pl.DataFrame
-    notes: list[str] = field(default_factory=list)
 
 
 def match_header(text: str) -> str | None:
@@ -111,21 +88,10 @@ def read_canonical(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResul
     return LayoutResult("canonical", pl.concat(frames).sort("sheet", "row"), notes)
 
 
-def conform(rows: pl.DataFrame) -> pl.DataFrame:
-    out = []
-    for name, dtype in ROW_SCHEMA.items():
-        if name in rows.columns:
-            out.append(pl.col(name).cast(dtype))
-        elif name.endswith("_is_number"):
-            out.append(pl.lit(False).alias(name))
-        else:
-            out.append(pl.lit(None, dtype=dtype).alias(name))
-    return rows.select(out)
-
-
 # Readers tried in order; the first that recognises the file wins. Government forms plug in here.
 LAYOUTS: list[tuple[str, Callable[..., LayoutResult]]] = [
     ("canonical", read_canonical),
+    ("form", read_form),
 ]
 
 

@@ -62,10 +62,10 @@ class _Lookup:
     def indicator_code(self, text: str) -> str | None:
         return self.indicators.get(fold(text))
 
-    def unit_by_name(self, text: str, indicator: str | None, period: str):
+    def unit_by_name(self, text: str, indicator: str | None, period: str, among: set[str] | None = None):
         if self._unit_names is None:
             self._unit_names = matching.unit_index(self.cat)
-        among = set(self.cat.units)
+        among = set(self.cat.units) if among is None else among
         if indicator:
             among &= self.reporters[indicator]
         if period != WINDOW:
@@ -144,6 +144,9 @@ def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.
         except PeriodError as exc:
             reject(r, "period", exc.reason, "period_format")
             continue
+        if is_no_data(r.get("value_text")) and not r.get("plan_text") and not r.get("baseline_text"):
+            empty += 1  # "-", "x", blank: no data, whatever the row names
+            continue
         code = look.indicator_code(r["indicator_text"])
         unit = look.unit_code(r["unit_text"])
         if unit is None and matching.looks_like_code(r["unit_text"]):
@@ -155,6 +158,13 @@ def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.
             continue
         if unit is None:
             found = look.unit_by_name(r["unit_text"], code, period)
+            if found.ambiguous and code is None:
+                # "Chi Lăng" (the ward or the district?) beside an indicator name: keep the unit
+                # for which that indicator, in that period, exists.
+                fits = [c for c, _, _ in found.candidates
+                        if look.indicator_by_name(r["indicator_text"], c, period).code]
+                if len(fits) == 1:
+                    found = look.unit_by_name(r["unit_text"], None, period, among={fits[0]})
             if found.code is None:
                 reason = (f"đơn vị {found.describe()}" if found.ambiguous else
                           f"mã đơn vị '{r['unit_text']}' không có trong danh mục đơn vị")
@@ -165,7 +175,8 @@ def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.
             found = look.indicator_by_name(r["indicator_text"], unit, period)
             if found.code is None:
                 reason = (f"chỉ tiêu {found.describe()}" if found.ambiguous else
-                          f"mã chỉ tiêu '{r['indicator_text']}' không có trong danh mục chỉ tiêu")
+                          f"chỉ tiêu '{r['indicator_text']}' không khớp chỉ tiêu nào mà {cat.units[unit].name} "
+                          f"phải báo cáo trong kỳ {period}")
                 reject(r, "indicator", reason, "known_indicator")
                 continue
             code = found.code
