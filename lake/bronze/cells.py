@@ -19,6 +19,7 @@ import polars as pl
 
 from lake.bronze import inspect, limits
 from lake.bronze.errors import FileRejected
+from lake.legacy import convert_tcvn3_cells
 from lake.text import nfc
 
 SPREADSHEET_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods"}
@@ -76,10 +77,25 @@ def read_cells(data: bytes, name: str, ext: str) -> tuple[pl.DataFrame, ReadInfo
         if found is not None:
             frame = _add_error_cells(frame, found, info.sheets)
             info = ReadInfo(info.format, None, info.sheets, frame.height, tuple(found.warnings))
+    frame, info = _legacy_fonts(frame, info)
     if frame.height > limits.MAX_CELLS:
         raise FileRejected(f"Tệp '{name}' có {frame.height:,} ô có dữ liệu, vượt giới hạn {limits.MAX_CELLS:,} ô."
                            .replace(",", "."))
     return frame, info
+
+
+def _legacy_fonts(frame: pl.DataFrame, info: ReadInfo) -> tuple[pl.DataFrame, ReadInfo]:
+    """Text typed in TCVN3 (.VnTime) fonts becomes Unicode; the dry run says how many cells."""
+    suspects = frame["text"].str.contains(r"[\u00a1-\u00df]")
+    if not suspects.any():
+        return frame, info
+    texts, changed = convert_tcvn3_cells(frame["text"].to_list())
+    if not changed:
+        return frame, info
+    warning = (f"{changed} ô chữ gõ bằng bảng mã TCVN3 (phông .VnTime) đã được chuyển sang Unicode; "
+               "hãy kiểm tra tên chỉ tiêu, đơn vị trong phần xem trước.")
+    return (frame.with_columns(text=pl.Series(texts, dtype=pl.String)),
+            ReadInfo(info.format, info.encoding, info.sheets, info.cells, (*info.warnings, warning)))
 
 
 def _add_error_cells(frame: pl.DataFrame, found, sheets: tuple[str, ...]) -> pl.DataFrame:

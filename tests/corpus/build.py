@@ -233,4 +233,11 @@ def cases() -> list[Case]:
                                                           [nfd("Phường Đông Kinh"), nfd("Tỷ lệ bao phủ bảo hiểm y tế toàn dân"),
                                                            "2024", "98,7", "%", None]]}),
              {("05980", "TP24-16", "2024", 98.7)}))
+    from lake.legacy import to_tcvn3
+    vntime = form("Phòng Kinh tế", "BÁO CÁO NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
+                  [[1, "Diện tích rừng trồng mới", "ha", 31.5], [2, "Tổng diện tích cây trồng có giá trị kinh tế cao",
+                                                                  "ha", "10,5"]])
+    add(Case("28-phong-vntime.xlsx", xlsx({"Biểu": [[to_tcvn3(v) if isinstance(v, str) else v for v in row]
+                                                    for row in vntime]}),
+             {("178-PKT", "TP24-20", "2024", 31.5), ("178-PKT", "TP24-21", "2024", 10.5)}))
     return out
