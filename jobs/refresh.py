@@ -26,6 +26,8 @@ from jobs.runs import Run
 from jobs.writes import write_if_changed
 
 REFRESH_LOCK = "refresh"
+# Old table versions stay readable (time travel, audit) for this long; older files are deleted.
+RETENTION_DAYS = 30
 
 
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False) -> Run:
@@ -34,10 +36,23 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         publish(lake, cat, run)
         rebuild_silver(lake, cat, run, progress)
         gold.rebuild(lake, run, as_of or date.today())
+        maintain(lake, run)
         written = sorted(t for t, e in run.tables.items() if e.get("written"))
         run.summary = ("Không có gì thay đổi." if not written else "Đã ghi lại: " + ", ".join(written))
         run.record(lake, "ok")
     return run
+
+
+def maintain(lake: Lake, run: Run, retention_days: int = RETENTION_DAYS) -> None:
+    """Compact small files and delete those outside the audit window, table by table."""
+    from lake.tables import TABLES
+
+    for name in TABLES:
+        compacted = lake.compact(name)
+        vacuumed = lake.vacuum(name, retention_hours=retention_days * 24)
+        if compacted or vacuumed:
+            entry = run.tables.setdefault(name, {})
+            entry["files_compacted"], entry["files_deleted"] = compacted, vacuumed
 
 
 def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -> None:

@@ -156,6 +156,24 @@ class Lake:
                     raise
                 time.sleep(0.05 * (2 ** n) * (1 + random.random()))
 
+    def compact(self, name: str) -> int:
+        """Rewrite small files into larger ones (a new version only when something changed);
+        returns how many files were replaced."""
+        if not self.exists(name):
+            return 0
+        metrics = DeltaTable(self.uri(name)).optimize.compact()
+        return int(metrics.get("numFilesRemoved", 0))
+
+    def vacuum(self, name: str, retention_hours: int) -> int:
+        """Delete files no version younger than ``retention_hours`` needs (time travel keeps
+        working inside that window); returns how many files were deleted."""
+        if not self.exists(name):
+            return 0
+        table = DeltaTable(self.uri(name))
+        if not table.vacuum(retention_hours=retention_hours, dry_run=True):
+            return 0  # nothing to delete: write nothing, not even a vacuum entry in the log
+        return len(table.vacuum(retention_hours=retention_hours, dry_run=False))
+
     def history(self, name: str, limit: int = 20) -> list[dict]:
         if not self.exists(name):
             return []

@@ -108,3 +108,19 @@ def test_two_ingests_at_once_lose_nothing(tmp_path):
     att = lake.read("gold.attainment").filter(pl.col("actual").is_not_null() & ~pl.col("is_rollup"))
     assert sorted(att["unit_code"].unique().to_list()) == ["178-PTCKH", "178-PVHTT"]
     assert att.height == 6
+
+
+def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
+    from jobs.ingest import ingest_bytes
+    lake = Lake(tmp_path / "lake")
+    for q in (1, 2, 3, 4):
+        ingest_bytes(lake, cat, xlsx_bytes([["178-PVHTT", "TP24-03", f"2024-Q{q}", 800.0 * q, None, None, None, None]]),
+                     f"q{q}.xlsx", received_by="t", channel="cli")
+    from deltalake import DeltaTable
+    before = len(DeltaTable(lake.uri("ops.runs")).file_uris())   # one small file per ingest's run record
+    assert before == 4
+    run = refresh(lake, cat)
+    assert run.tables["ops.runs"]["files_compacted"] == before
+    assert len(DeltaTable(lake.uri("ops.runs")).file_uris()) == 2   # the compacted file + this run's record
+    # Nothing is old enough to delete yet: every earlier version still reads (time travel).
+    assert lake.read("ops.runs", version=0).height == 1
