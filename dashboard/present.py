@@ -16,6 +16,16 @@ def pct(col: str) -> pl.Expr:
                                     return_dtype=pl.String, skip_nulls=False)
 
 
+def target(low: str = "target_low", high: str = "target_high") -> pl.Expr:
+    """The unit's own target: "7 – 7,5" for a range, else the one bound the rule has."""
+    def fmt(row: dict) -> str:
+        lo, hi = row[low], row[high]
+        if lo is not None and hi is not None and lo != hi:
+            return f"{number_vi(lo)} – {number_vi(hi)}"
+        return number_vi(lo if lo is not None else hi)
+    return pl.struct(low, high).map_elements(fmt, return_dtype=pl.String)
+
+
 def status(col: str = "status") -> pl.Expr:
     return pl.col(col).map_elements(status_label, return_dtype=pl.String)
 

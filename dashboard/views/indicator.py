@@ -29,7 +29,7 @@ else:
 if rows.height:
     st.dataframe(present.show(rows, **{
         "Đơn vị": pl.col("unit_name"), "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")),
-        "Chỉ tiêu giao": present.num("target_low"), "Kỳ gốc": present.num("baseline"),
+        "Chỉ tiêu giao": present.target(), "Kỳ gốc": present.num("baseline"),
         "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
         "Ghi chú": pl.col("remark")}), hide_index=True)
 

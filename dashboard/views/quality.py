@@ -17,7 +17,9 @@ else:
     st.dataframe(present.show(runs.head(50), **{
         "Mã lần chạy": pl.col("run_id"), "Tác vụ": pl.col("job").replace_strict(job_vi, default=pl.col("job")),
         "Bắt đầu": present.moment("started_at"), "Kết thúc": present.moment("finished_at"),
-        "Kết quả": pl.col("status"), "Kiểm tra đạt": pl.col("checks_passed"),
+        "Kết quả": pl.col("status").replace_strict({"ok": "Xong", "rejected_rows": "Có dòng bị loại"},
+                                                   default=pl.col("status")),
+        "Kiểm tra đạt": pl.col("checks_passed"),
         "Kiểm tra không đạt": pl.col("checks_failed"), "Tóm tắt": pl.col("summary")}), hide_index=True)
     run_id = st.selectbox("Xem kết quả kiểm tra của lần chạy", runs["run_id"].to_list(),
                           format_func=lambda r: f"{r} — {runs.filter(pl.col('run_id') == r)['job'][0]}")

@@ -24,7 +24,7 @@ else:
     st.dataframe(present.show(card, **{
         "Mã": pl.col("indicator_code"), "Chỉ tiêu": pl.col("name"),
         "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")), "Đơn vị tính": pl.col("uom"),
-        "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.num("target_low"),
+        "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.target(),
         "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
         "Tiến độ năm": present.pct("pace"), "Ghi chú": pl.col("remark"),
         "Nguồn": pl.format("{} dòng {}", pl.col("sheet"), pl.col("row"))}), hide_index=True)
