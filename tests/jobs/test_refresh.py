@@ -124,3 +124,13 @@ def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
     assert len(DeltaTable(lake.uri("ops.runs")).file_uris()) == 2   # the compacted file + this run's record
     # Nothing is old enough to delete yet: every earlier version still reads (time travel).
     assert lake.read("ops.runs", version=0).height == 1
+
+
+def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
+    from pathlib import Path
+    run = refresh(demo_lake, cat)
+    suites = {p.stem for p in (Path(__file__).resolve().parents[2] / "expectations").glob("*.json")}
+    assert {c.table for c in run.checks} == suites
+    failed = {(c.table, o.expectation) for c in run.checks for o in c.outcomes if not o.success}
+    # Only the demo's deliberate mistakes fail, and they fail in silver staging, never in gold.
+    assert failed and all(table == "silver.report_values" for table, _ in failed)
