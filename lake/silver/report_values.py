@@ -119,11 +119,113 @@ def _read_value(text, is_number, ind: Indicator, cat: Catalog, column_uom: str,
     return _convert(value, cell_unit or column_uom, ind, cat), None
 
 
+_TYPED_SCHEMA = {
+    "period": pl.String, "unit_code": pl.String, "indicator_code": pl.String, "value": pl.Float64,
+    "value_text": pl.String, "reported_text": pl.String, "reported_uom": pl.String, "plan_value": pl.Float64,
+    "baseline": pl.Float64, "note": pl.String, "sheet": pl.String, "row": pl.Int32, "value_min": pl.Float64,
+    "value_max": pl.Float64, "period_start": pl.Date, "period_end": pl.Date, "window_start": pl.Date,
+    "window_end": pl.Date, "assignment": pl.String, "unit_col": pl.Int32, "indicator_col": pl.Int32,
+    "period_col": pl.Int32, "value_col": pl.Int32}
+
+
 def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
     """Layout rows → (typed candidates, rejected rows, rows with no value, name matches made).
 
-    Candidates keep their cell columns (``*_col``) and the bounds GX checks against.
+    Candidates keep their cell columns (``*_col``) and the bounds GX checks against. Plain rows
+    (codes, a bare number, a known unit of measure) are typed column-wise; every other row goes
+    through the row-by-row reader below, which also writes every message.
     """
+    fast, rest = _type_plain_rows(rows, cat, notation)
+    typed, rejects, empty, matches = _type_row_by_row(rest, cat, notation)
+    frames = [f for f in (fast, typed) if not f.is_empty()]
+    typed = pl.concat(frames, how="diagonal_relaxed").sort("sheet", "row") if frames else pl.DataFrame()
+    return typed, rejects, empty, matches
+
+
+def _plain_number(text: pl.Expr, is_number: pl.Expr, notation: str) -> pl.Expr:
+    """The number in a cell when it is written in one of the plain forms; null otherwise (the
+    row-by-row reader then reads it, or says why it cannot)."""
+    t = text.str.strip_chars().str.replace_all(r"[ \u00a0]", "")
+    if notation == VI:
+        body = (pl.when(t.str.contains(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$"))
+                .then(t.str.replace_all(r"\.", "").str.replace(",", ".", literal=True))
+                .when(t.str.contains(r"^-?\d+(,\d+)?$")).then(t.str.replace(",", ".", literal=True))
+                .when(t.str.contains(r"^-?\d+\.\d+$")).then(t)
+                .otherwise(None))
+    else:
+        body = (pl.when(t.str.contains(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")).then(t.str.replace_all(",", "", literal=True))
+                .when(t.str.contains(r"^-?\d+(\.\d+)?$")).then(t)
+                .otherwise(None))
+    native = pl.when(t.str.contains(r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$")).then(t)
+    number = pl.when(is_number.fill_null(False)).then(native).otherwise(body).cast(pl.Float64, strict=False)
+    return pl.when(number.abs() <= 1e15).then(number)
+
+
+def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    if rows.is_empty():
+        return pl.DataFrame(), rows
+    look = _Lookup(cat)
+    units = {t: look.unit_code(t) for t in rows["unit_text"].drop_nulls().unique().to_list()}
+    inds = {t: look.indicator_code(t) for t in rows["indicator_text"].drop_nulls().unique().to_list()}
+    periods = {}
+    for t in rows["period_text"].drop_nulls().unique().to_list():
+        try:
+            periods[t] = parse_period(t)
+        except PeriodError:
+            periods[t] = None
+    plain_rules = {c for c, i in cat.indicators.items() if i.rule["type"] not in ("all_of", "done", "group_at_least")}
+    frame = rows.with_row_index("_i").with_columns(
+        unit_code=pl.col("unit_text").replace_strict(units, default=None, return_dtype=pl.String),
+        indicator_code=pl.col("indicator_text").replace_strict(inds, default=None, return_dtype=pl.String),
+        period=pl.col("period_text").replace_strict(periods, default=None, return_dtype=pl.String),
+        value=_plain_number(pl.col("value_text"), pl.col("value_is_number"), notation),
+        plan_value=_plain_number(pl.col("plan_text"), pl.col("plan_is_number"), notation),
+        baseline=_plain_number(pl.col("baseline_text"), pl.col("baseline_is_number"), notation),
+    )
+    # Units of measure: the column's, converted to the indicator's (unknown or foreign ones go row by row).
+    factors = {}
+    for text, code in frame.select("uom_text", "indicator_code").unique().iter_rows():
+        if code is None or code not in cat.indicators:
+            continue
+        target = cat.uoms[cat.indicators[code].uom]
+        given = target if not text or not text.strip() else cat.find_uom(text)
+        if given is not None and given.family == target.family:
+            factors[(text or "", code)] = given.factor / target.factor
+    factor_frame = pl.DataFrame([{"uom_key": k[0], "indicator_code": k[1], "_factor": v} for k, v in factors.items()],
+                                schema={"uom_key": pl.String, "indicator_code": pl.String, "_factor": pl.Float64})
+    frame = frame.with_columns(uom_key=pl.col("uom_text").fill_null("")).join(
+        factor_frame, on=["uom_key", "indicator_code"], how="left")
+    plain = (pl.col("unit_code").is_not_null() & pl.col("indicator_code").is_in(sorted(plain_rules))
+             & pl.col("period").is_not_null() & pl.col("value").is_not_null() & pl.col("_factor").is_not_null()
+             & (pl.col("plan_text").is_null() | pl.col("plan_value").is_not_null())
+             & (pl.col("baseline_text").is_null() | pl.col("baseline").is_not_null()) & pl.col("pct_text").is_null())
+    fast = frame.filter(plain)
+    rest = rows.with_row_index("_i").join(fast.select("_i"), on="_i", how="anti").drop("_i")
+    if fast.is_empty():
+        return pl.DataFrame(), rest
+    ind_rows = [{"indicator_code": c, "value_min": i.value_min, "value_max": i.value_max, "campaign": i.campaign}
+                for c, i in cat.indicators.items()]
+    ind_frame = pl.DataFrame(ind_rows, schema={"indicator_code": pl.String, "value_min": pl.Float64,
+                                               "value_max": pl.Float64, "campaign": pl.String})
+    spans = []
+    for period, campaign in fast.join(ind_frame, on="indicator_code").select("period", "campaign").unique().iter_rows():
+        window = cat.campaigns[campaign].window
+        start, end = bounds(period, window)
+        spans.append({"period": period, "campaign": campaign, "period_start": start, "period_end": end,
+                      "window_start": window[0], "window_end": window[1]})
+    span_frame = pl.DataFrame(spans, schema={"period": pl.String, "campaign": pl.String, "period_start": pl.Date,
+                                             "period_end": pl.Date, "window_start": pl.Date, "window_end": pl.Date})
+    typed = (fast.join(ind_frame, on="indicator_code").join(span_frame, on=["period", "campaign"])
+             .with_columns(pl.col("value", "plan_value", "baseline") * pl.col("_factor"),
+                           reported_text=pl.col("value_text"), value_text=pl.lit(None, pl.String),
+                           reported_uom=pl.when(pl.col("uom_text").str.strip_chars() != "").then(
+                               pl.col("uom_text").str.strip_chars()),
+                           note=pl.col("note_text"),
+                           assignment=pl.format("{}|{}", pl.col("indicator_code"), pl.col("unit_code"))))
+    return typed.select([pl.col(c).cast(t) for c, t in _TYPED_SCHEMA.items()]), rest
+
+
+def _type_row_by_row(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
     look = _Lookup(cat)
     out, rejects, empty = [], [], 0
 
@@ -226,10 +328,7 @@ def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.
             "assignment": f"{code}|{unit}",
             **{f"{f}_col": r.get(f"{f}_col") for f in ("unit", "indicator", "period", "value")},
         })
-    typed = pl.DataFrame(out, infer_schema_length=None, schema_overrides={
-        "value": pl.Float64, "plan_value": pl.Float64, "baseline": pl.Float64, "value_min": pl.Float64,
-        "value_max": pl.Float64, "value_text": pl.String, "reported_uom": pl.String, "note": pl.String,
-        "row": pl.Int32}) if out else pl.DataFrame()
+    typed = pl.DataFrame(out, schema=_TYPED_SCHEMA) if out else pl.DataFrame()
     return typed, pl.DataFrame(rejects, schema=REJECT_SCHEMA), empty, sorted(look.matches.values())
 
 
