@@ -11,6 +11,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+MAX_PRINTED_PROBLEMS = 30
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -124,8 +125,12 @@ def _ingest(args, lake, cat) -> int:
         print(prefix + report.summary_vi())
         for note in report.notes:
             print(f"  · {note}")
-        for problem in report.problems:
+        problems = report.problems
+        for problem in problems[:MAX_PRINTED_PROBLEMS]:
             print(f"  ✗ {problem}")
+        if len(problems) > MAX_PRINTED_PROBLEMS:
+            print(f"  … và {len(problems) - MAX_PRINTED_PROBLEMS} lỗi khác: xem đủ ở trang Chất lượng dữ liệu "
+                  "(bảng silver.quarantine)" + (" sau khi gửi thật." if args.dry_run else "."))
         if not report.ok:
             worst = max(worst, EXIT_REJECTED)
     return worst
