@@ -72,14 +72,17 @@ def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, toda
                        xanchor="left")
     fig.add_annotation(x=window_end, y=0.92, text=f"Kết thúc {date_vi(window_end)}", showarrow=False,
                        xanchor="right")
+    ends = [window_end] + [e for e in milestones["end"].to_list() if e]
+    end = max(ends) + timedelta(days=20)
+    middle = window_start + (end - window_start) / 2
     for n, m in enumerate(milestones.iter_rows(named=True)):
         fig.add_shape(type="rect", x0=m["start"], x1=m["end"] + timedelta(days=1), y0=0.35, y1=0.65,
                       fillcolor="#E69F00", opacity=0.85, line_width=0)
         note = "" if m["stated"] else " (theo lệ)"
-        fig.add_annotation(x=m["start"], y=0.18 - 0.14 * (n % 2), showarrow=False, xanchor="left",
+        late = m["start"] > middle  # labels in the right half grow leftwards, so none runs off the chart
+        fig.add_annotation(x=m["end"] if late else m["start"], y=0.2 - 0.2 * (n % 2), showarrow=False,
+                           xanchor="right" if late else "left",
                            text=f"{m['name']}{note}: {date_vi(m['start'])} – {date_vi(m['end'])}")
-    ends = [window_end] + [e for e in milestones["end"].to_list() if e]
-    end = max(ends) + timedelta(days=20)
     if window_start <= today <= end:
         fig.add_shape(type="line", x0=today, x1=today, y0=0.25, y1=0.75, line=dict(color="#333", dash="dot"))
         fig.add_annotation(x=today, y=0.72, text="Hôm nay", showarrow=False, xanchor="left")
@@ -88,8 +91,8 @@ def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, toda
                              hoverinfo="skip"))
     fig.update_xaxes(type="date", range=[window_start - timedelta(days=20), end], tickformat="%m/%Y",
                      showgrid=False)
-    fig.update_yaxes(visible=False, range=[-0.05, 1])
-    return _layout(fig, height=200, showlegend=False)
+    fig.update_yaxes(visible=False, range=[-0.1, 1])
+    return _layout(fig, height=230, showlegend=False)
 
 
 def attainment_bullets(card: pl.DataFrame) -> go.Figure:

@@ -80,9 +80,17 @@ def _metric(pg, label: str) -> int:
     return int(box.locator('[data-testid="stMetricValue"]').inner_text().strip())
 
 
+def _settled(pg) -> None:
+    """The script run has finished and every Plotly chart has drawn its SVG."""
+    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                              .every(c => c.querySelector('.main-svg'))""")
+    pg.wait_for_timeout(300)
+
+
 def _shot(pg, name: str, heading: str) -> None:
     pg.get_by_role("heading", name=heading).first.wait_for()
-    pg.wait_for_timeout(800)  # let Plotly finish drawing
+    _settled(pg)
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
