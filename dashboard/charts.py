@@ -31,37 +31,50 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else number_vi(value * 100, 1) + "%"
 
 
+def _category_grid(rows: list[tuple[str, str]], columns: list[tuple[str, str]], cells: dict, colors: dict[str, str],
+                   describe, top_margin: int) -> go.Figure:
+    """Rows × columns of coloured, labelled cells: ``cells[(row_key, col_key)]`` is a record that
+    ``describe(row_label, col_label, record)`` turns into (category, cell text, hover text)."""
+    order = list(colors)
+    z, text, hover = [], [], []
+    for row_key, row_label in rows:
+        zr, tr, hr = [], [], []
+        for col_key, col_label in columns:
+            record = cells.get((row_key, col_key))
+            if record is None:
+                zr.append(None), tr.append(""), hr.append("")
+                continue
+            category, label, tip = describe(row_label, col_label, record)
+            zr.append(order.index(category)), tr.append(label), hr.append(tip)
+        z.append(zr), text.append(tr), hover.append(hr)
+    n = len(order)
+    scale = [stop for i, c in enumerate(order) for stop in ((i / n, colors[c]), ((i + 1) / n, colors[c]))]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[label for _, label in columns], y=[label for _, label in rows], text=text, texttemplate="%{text}",
+        textfont=dict(size=16, color="white"), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(side="top")
+    return _layout(fig, height=max(300, 34 * len(rows) + top_margin))
+
+
 def status_matrix(m: pl.DataFrame) -> go.Figure:
     """Units (rows) × indicators (columns), one coloured, labelled cell each."""
     inds = m.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
     units = m.select("unit_code", "unit_name").unique().sort("unit_code")
-    cell = {(r["unit_code"], r["indicator_code"]): r for r in m.iter_rows(named=True)}
-    codes = {s: i for i, s in enumerate(STATUS_ORDER)}
-    z, text, hover = [], [], []
-    for u in units.iter_rows(named=True):
-        zr, tr, hr = [], [], []
-        for i in inds.iter_rows(named=True):
-            r = cell.get((u["unit_code"], i["indicator_code"]))
-            if r is None:
-                zr.append(None), tr.append(""), hr.append("")
-                continue
-            zr.append(codes[r["status"]])
-            tr.append(STATUS_MARK[r["status"]])
-            actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
-            hr.append(f"<b>{u['unit_name']}</b><br>{i['name']}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
-                      f"<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
-        z.append(zr), text.append(tr), hover.append(hr)
-    scale = []
-    for n, s in enumerate(STATUS_ORDER):
-        scale += [(n / 4, STATUS_COLOR[s]), ((n + 1) / 4, STATUS_COLOR[s])]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=inds["indicator_code"].to_list(), y=[str(n) for n in units["unit_name"].to_list()],
-        text=text, texttemplate="%{text}", textfont=dict(size=16, color="white"), hovertext=hover,
-        hovertemplate="%{hovertext}<extra></extra>", colorscale=scale, zmin=-0.5, zmax=3.5, showscale=False,
-        xgap=2, ygap=2))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top", tickangle=-45)
-    return _layout(fig, height=max(300, 34 * units.height + 160))
+    names = dict(inds.select("indicator_code", "name").iter_rows())
+
+    def describe(unit_name, code, r):
+        actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
+        return r["status"], STATUS_MARK[r["status"]], (
+            f"<b>{unit_name}</b><br>{names[code]}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
+            f"<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
+
+    fig = _category_grid([(u, str(n)) for u, n in units.iter_rows()], [(c, c) for c in inds["indicator_code"]],
+                         {(r["unit_code"], r["indicator_code"]): r for r in m.iter_rows(named=True)},
+                         STATUS_COLOR, describe, top_margin=160)
+    fig.update_xaxes(tickangle=-45)
+    return fig
 
 
 def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, today) -> go.Figure:
@@ -187,29 +200,13 @@ STATE_MARK = {"complete": "●", "partial": "◐", "missing": "○"}
 
 def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
     units = frame.select("unit_code", "unit_name").unique().sort("unit_code")
-    cell = {(r["unit_code"], r["period"]): r for r in frame.iter_rows(named=True)}
-    states = list(STATE_COLOR)
-    z, text, hover = [], [], []
-    for u in units.iter_rows(named=True):
-        zr, tr, hr = [], [], []
-        for p in period_order:
-            r = cell.get((u["unit_code"], p))
-            if r is None:
-                zr.append(None), tr.append(""), hr.append("")
-                continue
-            zr.append(states.index(r["state"]))
-            late = f", {r['late']} muộn" if r["late"] else ""
-            tr.append(f"{STATE_MARK[r['state']]} {r['received']}/{r['expected']}")
-            hr.append(f"<b>{u['unit_name']}</b> — {label_vi(p)}<br>{STATE_VI[r['state']]}: {r['received']}/"
-                      f"{r['expected']} chỉ tiêu{late}<br>Hạn: {date_vi(r['due_date'])}")
-        z.append(zr), text.append(tr), hover.append(hr)
-    scale = []
-    for n, s in enumerate(states):
-        scale += [(n / 3, STATE_COLOR[s]), ((n + 1) / 3, STATE_COLOR[s])]
-    fig = go.Figure(go.Heatmap(z=z, x=[label_vi(p) for p in period_order], y=units["unit_name"].to_list(),
-                               text=text, texttemplate="%{text}", textfont=dict(size=15, color="white"),
-                               hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", colorscale=scale,
-                               zmin=-0.5, zmax=2.5, showscale=False, xgap=2, ygap=2))
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(side="top")
-    return _layout(fig, height=max(300, 34 * units.height + 120))
+
+    def describe(unit_name, period_label, r):
+        late = f", {r['late']} muộn" if r["late"] else ""
+        return r["state"], f"{STATE_MARK[r['state']]} {r['received']}/{r['expected']}", (
+            f"<b>{unit_name}</b> — {period_label}<br>{STATE_VI[r['state']]}: {r['received']}/{r['expected']} chỉ tiêu"
+            f"{late}<br>Hạn: {date_vi(r['due_date'])}")
+
+    return _category_grid([(u, n) for u, n in units.iter_rows()], [(p, label_vi(p)) for p in period_order],
+                          {(r["unit_code"], r["period"]): r for r in frame.iter_rows(named=True)},
+                          STATE_COLOR, describe, top_margin=120)
