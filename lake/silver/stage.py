@@ -17,10 +17,7 @@ from lake.reference.catalog import Catalog
 from lake.silver import layouts, report_values
 from lake.silver.layouts import FIELD_VI
 from lake.silver.report_values import REJECT_SCHEMA
-from lake.text import cell_ref
-
-_FIELD_COLUMN = {"unit": "unit_col", "indicator": "indicator_col", "period": "period_col", "value": "value_col"}
-
+from lake.text import column_letter
 
 @dataclass
 class Staged:
@@ -60,6 +57,21 @@ def _text_numbers(rows: pl.DataFrame) -> list[str]:
     return texts
 
 
+def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
+    """One quarantine row per failed expectation and row, pointing at the field's cell."""
+    rows = failures.join(frame, on="_i", how="left")
+    field = pl.col("field")
+    col = (pl.when(field == "unit").then(pl.col("unit_col")).when(field == "indicator").then(pl.col("indicator_col"))
+           .when(field == "period").then(pl.col("period_col")).otherwise(pl.col("value_col")))
+    shown = (pl.when(field == "unit").then(pl.col("unit_code")).when(field == "indicator").then(pl.col("indicator_code"))
+             .when(field == "period").then(pl.col("period")).otherwise(pl.col("reported_text")))
+    letters = col.map_elements(column_letter, return_dtype=pl.String)
+    return rows.select(
+        "_i", "file_id", "sheet", "row", column=field.replace_strict(FIELD_VI, return_dtype=pl.String),
+        cell=pl.when(col.is_not_null()).then(pl.format("{}{}", letters, pl.col("row"))),
+        value=shown, reason=pl.col("reason"), check=pl.lit("gx"))
+
+
 def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
                 assignments: list[str]) -> tuple[list[Staged], checks.CheckRun | None]:
     """``items``: (file id, file name, cells). Returns one :class:`Staged` per item, in order,
@@ -72,26 +84,16 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
     check = checks.run_suite("silver.report_values",
                              frame.drop([c for c in frame.columns if c.endswith("_col")]),
                              {"assignments": assignments})
-    failed: dict[int, list[tuple[str, str]]] = {}
-    for outcome in check.failed:
-        for i in outcome.unexpected_index:
-            failed.setdefault(i, []).append((outcome.meta.get("field", "value"), outcome.description))
-    if failed:
-        bad: dict[str, list[dict]] = {}
-        for i, problems in sorted(failed.items()):
-            r = frame.row(i, named=True)
-            for f, reason in problems:
-                col = r.get(_FIELD_COLUMN.get(f, "value_col"))
-                shown = {"value": r["reported_text"], "unit": r["unit_code"], "period": r["period"],
-                         "indicator": r["indicator_code"]}[f]
-                bad.setdefault(r["file_id"], []).append(
-                    {"sheet": r["sheet"], "row": r["row"], "column": FIELD_VI[f],
-                     "cell": cell_ref(r["row"], col) if col else None, "value": shown,
-                     "reason": reason, "check": "gx"})
-        keep = frame.with_row_index("_i").filter(~pl.col("_i").is_in(list(failed))).drop("_i")
+    failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description}
+                for o in check.failed for i in o.unexpected_index]
+    if failures:
+        bad = _rejects_from_checks(frame.with_row_index("_i"), pl.DataFrame(failures, schema={
+            "_i": pl.UInt32, "field": pl.String, "reason": pl.String}))
+        keep = frame.with_row_index("_i").join(bad.select("_i").unique(), on="_i", how="anti").drop("_i")
         for s in staged:
-            if s.file_id in bad:
-                s.rejects = pl.concat([s.rejects, pl.DataFrame(bad[s.file_id], schema=REJECT_SCHEMA)])
+            mine = bad.filter(pl.col("file_id") == s.file_id)
+            if not mine.is_empty():
+                s.rejects = pl.concat([s.rejects, mine.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)])
             if not s.accepted.is_empty():
                 s.accepted = keep.filter(pl.col("file_id") == s.file_id)
     for s in staged:
