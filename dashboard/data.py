@@ -130,6 +130,12 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
         .sort(pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
 
 
+def indicators_with_data(code: str, period: str) -> list[str]:
+    """Indicators with at least one reported value in the period, in catalog order."""
+    att = attainment(code).filter((pl.col("period") == period) & pl.col("actual").is_not_null())
+    return att.sort("sort_order")["indicator_code"].unique(maintain_order=True).to_list()
+
+
 def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:
     return (attainment(code).filter((pl.col("indicator_code") == indicator) & (pl.col("period") == period))
             .sort("actual", descending=True, nulls_last=True))

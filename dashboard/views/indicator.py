@@ -9,7 +9,9 @@ from lake.rules import RULE_NAMES_VI
 campaign, period = state.campaign_and_period()
 inds = data.indicators(campaign)
 names = dict(inds.select("indicator_code", "name").iter_rows())
-code = state.select("Chỉ tiêu", inds["indicator_code"].to_list(), "indicator", lambda c: f"{c} — {names[c]}")
+reported = data.indicators_with_data(campaign, period)
+code = state.select("Chỉ tiêu", inds["indicator_code"].to_list(), "indicator", lambda c: f"{c} — {names[c]}",
+                    default=reported[0] if reported else None)
 ind = inds.filter(pl.col("indicator_code") == code).row(0, named=True)
 st.title(ind["name"])
 st.markdown(f"> {ind['as_written']}")

@@ -13,8 +13,12 @@ scope = "mọi đơn vị" if account.allowed_units() is None else ", ".join(
     data.unit_names().get(u, u) for u in account.units)
 st.caption(f"Bạn được gửi báo cáo cho: {scope}. Mọi tệp gửi lên đều được lưu nguyên bản.")
 
+# A new key empties the uploader once its files are sent; the results stay on screen until the next action.
+round_ = st.session_state.setdefault("upload_round", 0)
+for kind, message in st.session_state.pop("upload_results", []):
+    (st.success if kind == "ok" else st.warning)(message)
 files = st.file_uploader("Chọn tệp báo cáo (.xlsx, .xls, .ods, .csv)", type=["xlsx", "xlsm", "xls", "ods", "csv"],
-                         accept_multiple_files=True, key="files")
+                         accept_multiple_files=True, key=f"files_{round_}")
 if files:
     previews = [uploads.preview(f.name, f.getvalue(), account) for f in files]
     for p in previews:
@@ -35,9 +39,10 @@ if files:
     if sendable and st.button(f"Xác nhận gửi {len(sendable)} tệp", type="primary"):
         with st.spinner("Đang nhận tệp và cập nhật số liệu…"):
             results = [uploads.send(p, account) for p in sendable]
-        for r in results:
-            (st.success if r.ok else st.warning)(r.summary_vi())
+        st.session_state["upload_results"] = [("ok" if r.ok else "warn", r.summary_vi()) for r in results]
+        st.session_state["upload_round"] = round_ + 1
         st.toast("Đã cập nhật số liệu. Trang Tổng quan đã có số mới.")
+        st.rerun()
 
 st.divider()
 st.subheader("Biểu mẫu để điền")
