@@ -66,10 +66,16 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
 
 
 def send(p: Preview, account: Account):
-    from jobs.ingest import ingest_bytes
+    from jobs.ingest import FileReport, ingest_bytes
+    from lake.store import LakeBusyError
 
-    return ingest_bytes(Lake(), catalog(), p.data, p.name, received_by=account.username, channel="upload",
-                        allowed_units=account.allowed_units())
+    try:
+        return ingest_bytes(Lake(), catalog(), p.data, p.name, received_by=account.username, channel="upload",
+                            allowed_units=account.allowed_units())
+    except LakeBusyError:
+        return FileReport(p.name, "", "rejected", message=(
+            f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại, "
+            "hãy bấm gửi lại sau ít phút."))
 
 
 def template_units(campaign: str, account: Account) -> list[str]:

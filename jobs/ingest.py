@@ -137,6 +137,7 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
         return report
     own_run = run is None
     run = run or Run("ingest")
+    lake.put_file(data)  # kept byte for byte before waiting for the writer lock: a busy lake loses nothing
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, data, name, received_by, channel, received_at)
         if got.is_duplicate:  # another process took the same file while we were reading it

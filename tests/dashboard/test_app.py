@@ -139,3 +139,21 @@ def test_steward_cannot_send_for_another_unit(demo_lake, monkeypatch):
     sent = demo_lake.read("silver.report_values").filter(pl.col("file_id") == report.file_id)
     assert sent["unit_code"].to_list() == ["05971"]
     assert demo_lake.read("bronze.manifest").filter(pl.col("file_id") == report.file_id)["received_by"][0] == "canbo"
+
+
+def test_a_busy_lake_keeps_the_file_and_says_so(demo_lake, monkeypatch):
+    from dashboard import uploads
+    from jobs import ingest
+    from tests.conftest import xlsx_bytes
+
+    monkeypatch.setenv("THIDUA_LAKE", str(demo_lake.root))
+    monkeypatch.setattr(ingest, "WRITER_WAIT_SECONDS", 0.2)
+    data = xlsx_bytes([["05971", "TP24-12", "2024", 96, "%", None, None, None]])
+    p = uploads.preview("bao-cao.xlsx", data, STEWARD)
+    with demo_lake.lock(ingest.WRITER_LOCK):
+        report = uploads.send(p, STEWARD)
+    assert report.status == "rejected" and "đang bận" in report.summary_vi()
+    import hashlib
+    sha = hashlib.sha256(data).hexdigest()
+    assert demo_lake.get_file(f"files/{sha[:2]}/{sha}") == data
+    assert uploads.send(p, STEWARD).status == "accepted"   # sent again once the lake is free
