@@ -33,7 +33,6 @@ def build_demo(root: Path) -> Lake:
 
 def enlarge(src: Lake, dst: Lake, factor: int) -> Lake:
     """Every table of ``src`` in ``dst``; units (and all their rows) copied ``factor`` times."""
-    from deltalake import DeltaTable  # noqa: F401  (the lake's own writer does the work)
     from lake.tables import TABLES
 
     for name in TABLES:

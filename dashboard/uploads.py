@@ -32,11 +32,11 @@ class Preview:
 
 
 def preview(name: str, payload: bytes, account: Account) -> Preview:
-    from jobs.ingest import understand  # Great Expectations loads here, on the upload page only
+    from jobs.ingest import is_finished, understand  # Great Expectations loads here, on the upload page only
 
     report, _, _, _ = understand(payload, name, catalog(), account.allowed_units())
     known = Lake().read("bronze.manifest", where={"file_id": [report.file_id]})
-    if not known.is_empty():
+    if not known.is_empty() and is_finished(Lake(), report.file_id):
         when = known.row(0, named=True)["received_at"]
         return Preview(name, payload, f"tệp này đã được nhận lúc {when:%d/%m/%Y %H:%M} (UTC); không cần gửi lại.",
                        [], None, None, False)

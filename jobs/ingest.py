@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 import polars as pl
 
@@ -20,7 +20,6 @@ from lake.silver import quarantine, report_values
 from lake import checks
 from lake.silver.stage import Staged, stage_files
 from lake.store import Lake
-from lake.tables import spec
 from lake.text import column_letter
 from jobs import gold
 from jobs.reference import publish
@@ -129,7 +128,7 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
                  run: Run | None = None, allowed_units: set[str] | None = None) -> FileReport:
     file_id = hashlib.sha256(data).hexdigest()
     known = lake.read("bronze.manifest", where={"file_id": [file_id]})
-    if not known.is_empty():
+    if not known.is_empty() and is_finished(lake, file_id):
         first = known.sort("received_at").row(0, named=True)
         return FileReport(first["original_name"], file_id, "duplicate", duplicate_of=first["received_at"])
     report, cells, staged, check = understand(data, name, cat, allowed_units)
@@ -140,11 +139,14 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
     lake.put_file(data)  # kept byte for byte before waiting for the writer lock: a busy lake loses nothing
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, data, name, received_by, channel, received_at)
-        if got.is_duplicate:  # another process took the same file while we were reading it
+        if got.is_duplicate and is_finished(lake, file_id):  # another process took the same file meanwhile
             return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
-        run.count("bronze.manifest", rows_out=1, written=True)
+        # A file received before but never finished (its ingest was stopped part way) is finished now,
+        # under its first receipt, so sending it again never leaves its values waiting for the night.
+        run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
         publish(lake, cat, run)
-        if cells is not None and not cells.is_empty():
+        has_cells = not lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}).is_empty()
+        if cells is not None and not cells.is_empty() and not has_cells:
             lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))
             run.count("bronze.cells", rows_out=cells.height, written=True)
         rejects = report.rejects if staged is not None else file_problem(report.message)
@@ -159,6 +161,12 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
             run.summary = report.summary_vi()
             run.record(lake, "ok" if report.ok else "rejected_rows")
     return report
+
+
+def is_finished(lake: Lake, file_id: str) -> bool:
+    """An ingest got through when the file's values or its rejections are in silver."""
+    return any(not lake.read(t, where={"file_id": [file_id]}).is_empty()
+               for t in ("silver.report_values", "silver.quarantine"))
 
 
 def file_problem(reason: str) -> pl.DataFrame:

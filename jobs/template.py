@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lake import rules
-from lake.periods import PERIOD_TYPE_VI, expected_periods, label_vi, parse_period
+from lake.periods import PERIOD_TYPE_VI, expected_periods, parse_period
 from lake.reference.catalog import Catalog
 
 HEADERS = ["Mã đơn vị", "Tên đơn vị", "Mã chỉ tiêu", "Tên chỉ tiêu", "Kỳ báo cáo", "Giá trị", "Đơn vị tính",

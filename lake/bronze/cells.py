@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from dataclasses import dataclass
 
 import fastexcel

@@ -62,7 +62,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
                    on=["indicator_code", "unit_code"], how="left")
              .join(facts, on=["campaign_code", "period"], how="left"))
     frame = _goals(frame).with_columns(is_rollup=pl.lit(False))
-    rollups = _rollups(frame, campaigns, ind, unit_targets)
+    rollups = _rollups(frame, campaigns, ind)
     frame = pl.concat([frame, rollups], how="diagonal_relaxed") if not rollups.is_empty() else frame
     frame = rules.evaluate(frame)
     frame = _parents(frame)
@@ -95,8 +95,7 @@ def _goals(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rollups(frame: pl.DataFrame, campaigns: pl.DataFrame, ind: pl.DataFrame,
-             unit_targets: pl.DataFrame) -> pl.DataFrame:
+def _rollups(frame: pl.DataFrame, campaigns: pl.DataFrame, ind: pl.DataFrame) -> pl.DataFrame:
     """The campaign's own unit: the sum of its reporting units, against the campaign-wide target."""
     summable = frame.filter((pl.col("aggregate") == "sum") & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"]))
     if summable.is_empty():

@@ -142,7 +142,6 @@ def _header(s: _Sheet, top: int, name_col: int) -> tuple[list[_Column], int]:
 
 def _classify(cols: list[_Column], name_col: int, year: str | None, units) -> None:
     for c in cols:
-        key = fold(c.label).strip(" :.")
         parts = [fold(p).strip(" :.") for p in c.label.split(" | ")]
         if c.col == name_col:
             c.role = "name"
@@ -168,7 +167,6 @@ def _classify(cols: list[_Column], name_col: int, year: str | None, units) -> No
                 period = None  # "Kế hoạch năm 2024" is the annual target, not a period of its own
             if role or period or unit:
                 c.role, c.period, c.unit = role or "value", period, unit
-        del key
 
 
 def read_form(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:

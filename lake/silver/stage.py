@@ -52,8 +52,8 @@ def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Stag
 def _text_numbers(rows: pl.DataFrame) -> list[str]:
     """Numbers written as text (a real spreadsheet number needs no notation)."""
     texts = []
-    for field in ("value", "plan", "baseline", "pct"):
-        texts += rows.filter(~pl.col(f"{field}_is_number").fill_null(False))[f"{field}_text"].drop_nulls().to_list()
+    for name in ("value", "plan", "baseline", "pct"):
+        texts += rows.filter(~pl.col(f"{name}_is_number").fill_null(False))[f"{name}_text"].drop_nulls().to_list()
     return texts
 
 

@@ -173,3 +173,20 @@ def test_xls_and_ods_reports(lake, cat):
     assert ingest(lake, cat, buf.getvalue(), name="mo.ods").status == "accepted"
     assert gold_row(lake, "05971", "TP24-12", "2024")["actual"] == 96.5
     assert gold_row(lake, "05974", "TP24-12", "2024")["actual"] == 95.5
+
+
+def test_a_file_whose_ingest_stopped_part_way_is_finished_when_sent_again(lake, cat):
+    from lake.bronze import cells as bronze_cells
+    from lake.bronze import files as bronze_files
+    data = xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None]])
+    # What a killed ingest leaves: bytes, manifest row and cells, but nothing in silver or gold.
+    got = bronze_files.receive(lake, data, "bao-cao.xlsx", "can-bo-a", "upload", WHEN)
+    cells, _ = bronze_cells.read_cells(data, "bao-cao.xlsx", "xlsx")
+    lake.append("bronze.cells", bronze_cells.to_table(cells, got.file_id))
+    report = ingest(lake, cat, data, name="gui-lai.xlsx", received_at=datetime(2024, 7, 20, tzinfo=timezone.utc))
+    assert report.status == "accepted"
+    assert gold_row(lake, "178-PVHTT", "TP24-03", "2024-Q2")["actual"] == 1820
+    assert lake.read("bronze.manifest").height == 1                      # still one receipt, the first
+    assert lake.read("silver.report_values")["received_at"][0] == WHEN   # counted from the first receipt
+    assert lake.read("bronze.cells").height == cells.height              # cells not written twice
+    assert ingest(lake, cat, data).status == "duplicate"                 # now it is done
