@@ -66,12 +66,17 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
 
 
 def send(p: Preview, account: Account):
+    from jobs.gold import GoldCheckFailed
     from jobs.ingest import FileReport, ingest_bytes
     from lake.store import LakeBusyError
 
     try:
         return ingest_bytes(Lake(), catalog(), p.data, p.name, received_by=account.username, channel="upload",
                             allowed_units=account.allowed_units())
+    except GoldCheckFailed as exc:
+        return FileReport(p.name, "", "rejected", message=(
+            f"'{p.name}': số liệu đã được nhận vào kho nhưng bảng tổng hợp chưa cập nhật vì {exc}. "
+            "Quản trị viên xem trang Chất lượng dữ liệu; lần làm mới hằng đêm sẽ thử lại."))
     except LakeBusyError:
         return FileReport(p.name, "", "rejected", message=(
             f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại, "
