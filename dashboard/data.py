@@ -19,14 +19,16 @@ def lake() -> Lake:
     return Lake()
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _read(root: str, table: str, version: int | None) -> pl.DataFrame:
-    return Lake(root).read(table)
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _read(root: str, table: str, version: int | None, where: tuple = ()) -> pl.DataFrame:
+    return Lake(root).read(table, where=dict(where) or None)
 
 
-def table(name: str) -> pl.DataFrame:
+def table(name: str, **where: str) -> pl.DataFrame:
+    """A table, or the rows whose columns equal the given values; cached per table version.
+    Partition columns (campaign, period) prune files, so a page reads its slice, not the lake."""
     lk = lake()
-    return _read(str(lk.root), name, lk.version(name))
+    return _read(str(lk.root), name, lk.version(name), tuple((k, (v,)) for k, v in sorted(where.items())))
 
 
 # ------------------------------------------------------------------ reference
@@ -52,9 +54,10 @@ def indicators(code: str | None = None) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ attainment
-def attainment(code: str) -> pl.DataFrame:
-    """Attainment of one campaign with indicator and unit names."""
-    att = table("gold.attainment").filter(pl.col("campaign_code") == code)
+def attainment(code: str, **where: str) -> pl.DataFrame:
+    """Attainment of one campaign (one period, unit or indicator of it when given), with
+    indicator and unit names."""
+    att = table("gold.attainment", campaign_code=code, **where)
     inds = table("reference.indicators").select("indicator_code", "name", "uom", "target_text", "group_name",
                                                 "sort_order", "accumulation")
     units = table("reference.units").select("unit_code", unit_name="name", unit_type="unit_type")
@@ -62,7 +65,9 @@ def attainment(code: str) -> pl.DataFrame:
 
 
 def periods(code: str) -> list[str]:
-    found = table("gold.attainment").filter(pl.col("campaign_code") == code)["period"].unique().to_list()
+    """Periods with attainment, from the Delta log's partition list (no data file is read)."""
+    lk = lake()
+    found = {p["period"] for p in lk.partitions("gold.attainment") if p["campaign_code"] == code}
     return sorted(found, key=sort_key)
 
 
@@ -90,7 +95,7 @@ def at_risk(att: pl.DataFrame, period: str) -> pl.DataFrame:
 def scores(code: str, period: str) -> pl.DataFrame:
     """Cluster leaderboards of one period, with names."""
     clusters = (table("reference.cluster_members").select("cluster_code", "cluster_name").unique())
-    return (table("gold.unit_scores").filter((pl.col("campaign_code") == code) & (pl.col("period") == period))
+    return (table("gold.unit_scores", campaign_code=code, period=period)
             .join(clusters, on="cluster_code", how="left")
             .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")))
             .sort("cluster_code", "rank", "unit_code"))
@@ -102,17 +107,16 @@ def ahead_and_behind(code: str, period: str, n: int = 5) -> tuple[pl.DataFrame, 
 
 
 def units_of(code: str) -> list[str]:
-    att = table("gold.attainment").filter((pl.col("campaign_code") == code) & ~pl.col("is_rollup"))
-    return sorted(att["unit_code"].unique().to_list())
+    """Units that report in the campaign (its reporting assignments)."""
+    return sorted(table("reference.assignments", campaign_code=code)["unit_code"].unique().to_list())
 
 
 def scorecard(code: str, unit: str, period: str) -> pl.DataFrame:
-    return (attainment(code).filter((pl.col("unit_code") == unit) & (pl.col("period") == period))
-            .sort("sort_order"))
+    return attainment(code, period=period, unit_code=unit).sort("sort_order")
 
 
 def unit_trend(code: str, unit: str) -> pl.DataFrame:
-    return (attainment(code).filter((pl.col("unit_code") == unit) & TOP_LEVEL & pl.col("attainment").is_not_null())
+    return (attainment(code, unit_code=unit).filter((pl.col("unit_code") == unit) & TOP_LEVEL & pl.col("attainment").is_not_null())
             .select("period", "indicator_code", "name", "attainment", "status")
             .with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
                           order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
@@ -121,7 +125,7 @@ def unit_trend(code: str, unit: str) -> pl.DataFrame:
 
 def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
     """The unit's score and its cluster's average, per period."""
-    s = table("gold.unit_scores").filter(pl.col("campaign_code") == code)
+    s = table("gold.unit_scores", campaign_code=code)
     mine = s.filter(pl.col("unit_code") == unit).select("period", "cluster_code", unit_score="score", rank="rank",
                                                         cluster_size="cluster_size")
     avg = s.group_by("period", "cluster_code").agg(cluster_average=pl.col("score").mean().round(2))
@@ -132,24 +136,24 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
 
 def indicators_with_data(code: str, period: str) -> list[str]:
     """Indicators with at least one reported value in the period, in catalog order."""
-    att = attainment(code).filter((pl.col("period") == period) & pl.col("actual").is_not_null())
+    att = attainment(code, period=period).filter(pl.col("actual").is_not_null())
     return att.sort("sort_order")["indicator_code"].unique(maintain_order=True).to_list()
 
 
 def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:
-    return (attainment(code).filter((pl.col("indicator_code") == indicator) & (pl.col("period") == period))
+    return (attainment(code, period=period, indicator_code=indicator)
             .sort("actual", descending=True, nulls_last=True))
 
 
 def indicator_trend(code: str, indicator: str) -> pl.DataFrame:
-    rows = attainment(code).filter((pl.col("indicator_code") == indicator) & pl.col("actual").is_not_null())
+    rows = attainment(code, indicator_code=indicator).filter(pl.col("actual").is_not_null())
     return (rows.with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
                               order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
             .sort("order", "unit_code"))
 
 
 def completeness(code: str) -> pl.DataFrame:
-    return (table("gold.completeness").filter(pl.col("campaign_code") == code)
+    return (table("gold.completeness", campaign_code=code)
             .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")),
                           period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String)))
 

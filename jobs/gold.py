@@ -1,6 +1,14 @@
 """Build and write the gold tables, for the whole lake (refresh) or the partitions one file
-touched (ingest). Gold frames are validated by their GX suites before they are written: a
-frame that fails is not written, so readers keep the previous complete version."""
+touched (ingest), one way for both.
+
+Every gold table is partitioned by campaign × period, and every gold row of a period depends
+only on that period's silver partition and the reference tables, so gold is built a few
+periods at a time (a national campaign's period is a million rows; the whole lake never is in
+memory). Each frame is validated by its GX suite before anything is written: a frame that
+fails stops the run, so readers keep the previous complete version. What was built waits in a
+spool; each table then gets one commit that replaces exactly the partitions whose content
+changed, so the cost of an ingest follows the change, not the size of the lake.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -9,9 +17,16 @@ import polars as pl
 
 from lake import checks
 from lake.gold import attainment, completeness, unit_scores
+from lake.gold.expected import campaign_periods
+from lake.spool import Spool
 from lake.store import Lake
 from jobs.runs import Run
-from jobs.writes import replace_if_changed, write_if_changed
+from jobs.writes import same_content
+
+GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness")
+PARTS = ["campaign_code", "period"]
+# Grid rows (unit × indicator × period) built and checked at once: bounds a refresh's memory.
+CHUNK_ROWS = 1_500_000
 
 
 class GoldCheckFailed(RuntimeError):
@@ -23,9 +38,9 @@ def _refs(lake: Lake) -> dict[str, pl.DataFrame]:
             ("campaigns", "indicators", "assignments", "unit_targets", "cluster_members")}
 
 
-def _validated(run: Run, table: str, frame: pl.DataFrame) -> pl.DataFrame:
+def _validated(run: Run, table: str, frame: pl.DataFrame, results: dict[str, list]) -> pl.DataFrame:
     result = checks.run_suite(table, frame)
-    run.checks.append(result)
+    results.setdefault(table, []).append(result)
     if not result.success:
         failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
         raise GoldCheckFailed(f"{table} không qua kiểm tra chất lượng, chưa ghi: {failed}")
@@ -34,46 +49,59 @@ def _validated(run: Run, table: str, frame: pl.DataFrame) -> pl.DataFrame:
 
 def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None) -> None:
     """``touched``: campaign → periods an ingest changed; ``None`` rebuilds every partition."""
-    refs = _refs(lake)
     if touched is not None and not touched:
         return
+    refs = _refs(lake)
+    inds = refs["indicators"]
     if touched is None:
-        values = lake.read("silver.report_values")
-        att = attainment.build(values, refs["campaigns"], refs["indicators"], refs["assignments"],
-                               refs["unit_targets"], as_of)
-        att = _validated(run, "gold.attainment", att)
-        run.count("gold.attainment", rows_out=att.height, written=write_if_changed(lake, "gold.attainment", att))
-        campaigns = None
+        expected = campaign_periods(refs["campaigns"], inds, as_of)["period"].to_list()
+        stored = [p["period"] for p in lake.partitions("silver.report_values")]
+        periods = sorted(set(expected) | set(stored))
     else:
-        campaigns = sorted(touched)
+        inds = inds.filter(pl.col("campaign_code").is_in(sorted(touched)))
         periods = sorted(set().union(*touched.values()))
-        values = lake.read("silver.report_values", where={"period": periods})
-        inds = refs["indicators"].filter(pl.col("campaign_code").is_in(campaigns))
-        att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"],
-                               as_of, periods=periods)
-        att = _validated(run, "gold.attainment", att)
-        for campaign, c_periods in touched.items():
-            part = att.filter((pl.col("campaign_code") == campaign) & pl.col("period").is_in(sorted(c_periods)))
-            written = replace_if_changed(lake, "gold.attainment", part,
-                                         where={"campaign_code": [campaign], "period": sorted(c_periods)})
-            run.count("gold.attainment", rows_out=part.height, written=written)
-    _scores_and_completeness(lake, run, refs, as_of, campaigns)
+    results: dict[str, list] = {}
+    with lake.spool(f"gold-{run.run_id}") as spool:
+        step = max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
+        for i in range(0, len(periods), step):
+            _build(lake, run, refs, inds, as_of, periods[i:i + step], spool, results)
+        for name in GOLD:
+            if touched is None:
+                wanted = {_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
+            else:
+                wanted = {f"{name}/{c}/{p}" for c, ps in touched.items() for p in ps}
+            _commit(lake, run, name, sorted(wanted), spool)
+    for name, rs in results.items():
+        combined = checks.combine(name, rs)
+        if combined is not None:
+            run.checks.append(combined)
 
 
-def _scores_and_completeness(lake: Lake, run: Run, refs, as_of: date, campaigns: list[str] | None) -> None:
-    where = {"campaign_code": campaigns} if campaigns else None
-    att = lake.read("gold.attainment", where=where)
-    scores = _validated(run, "gold.unit_scores", unit_scores.build(att, refs["cluster_members"]))
-    inds = refs["indicators"] if not campaigns else refs["indicators"].filter(pl.col("campaign_code").is_in(campaigns))
-    values = lake.read("silver.report_values").filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list()))
-    comp = _validated(run, "gold.completeness",
-                      completeness.build(values, refs["campaigns"], inds, refs["assignments"], as_of))
-    if campaigns is None:
-        run.count("gold.unit_scores", rows_out=scores.height, written=write_if_changed(lake, "gold.unit_scores", scores))
-        run.count("gold.completeness", rows_out=comp.height, written=write_if_changed(lake, "gold.completeness", comp))
-        return
-    for campaign in campaigns:
-        for name, frame in (("gold.unit_scores", scores), ("gold.completeness", comp)):
-            part = frame.filter(pl.col("campaign_code") == campaign)
-            run.count(name, rows_out=part.height,
-                      written=replace_if_changed(lake, name, part, where={"campaign_code": [campaign]}))
+def _build(lake: Lake, run: Run, refs, inds: pl.DataFrame, as_of: date, periods: list[str], spool: Spool,
+           results: dict[str, list]) -> None:
+    values = lake.read("silver.report_values", where={"period": periods})
+    att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
+                           periods=periods)
+    scores = unit_scores.build(att, refs["cluster_members"])
+    comp = completeness.build(values.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
+                              refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)
+    for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp)):
+        spool.add_by(name, _validated(run, name, frame, results), PARTS)
+
+
+def _key(name: str, part: dict) -> str:
+    return f"{name}/{part['campaign_code']}/{part['period']}"
+
+
+def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool) -> None:
+    """One commit replacing the partitions among ``keys`` whose content changed."""
+    changed, rows = [], 0
+    for key in keys:
+        _, campaign, period = key.split("/", 2)
+        new = spool.read(key)
+        rows += new.height
+        old = lake.read(name, where={"campaign_code": [campaign], "period": [period]})
+        if not same_content(name, old, new):
+            changed.append((key, {"campaign_code": campaign, "period": period}))
+    lake.replace_partitions(name, lambda: spool.frames(k for k, _ in changed), [p for _, p in changed])
+    run.count(name, rows_out=rows, written=bool(changed))

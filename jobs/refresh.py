@@ -9,11 +9,13 @@ row change nothing but the run log.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import polars as pl
 from tqdm import tqdm
 
+from lake import checks
 from lake.bronze import cells as bronze_cells
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
@@ -23,7 +25,7 @@ from jobs import gold
 from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from jobs.reference import publish
 from jobs.runs import Run
-from jobs.writes import write_if_changed
+from jobs.writes import same_content, write_if_changed
 
 REFRESH_LOCK = "refresh"
 # Old table versions stay readable (time travel, audit) for this long; older files are deleted.
@@ -51,8 +53,6 @@ CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "reference.indicat
 def check_tables(lake: Lake, run: Run) -> None:
     """The suites of tables whose rows are already in the lake: recorded for the data-quality page
     (the silver and gold suites run before their writes, in staging and in ``jobs.gold``)."""
-    from lake import checks
-
     for name in CHECKED_AS_WRITTEN:
         if lake.exists(name):
             run.checks.append(checks.run_suite(name, lake.read(name)))
@@ -70,44 +70,82 @@ def maintain(lake: Lake, run: Run, retention_days: int = RETENTION_DAYS) -> None
             entry["files_compacted"], entry["files_deleted"] = compacted, vacuumed
 
 
+# Bronze files read, typed and checked at once: bounds memory (a national month is ~25 MB of CSV).
+BATCH_BYTES = 32 * 1024 * 1024
+
+
+def _batches(manifest: pl.DataFrame, budget: int) -> Iterator[list[dict]]:
+    batch, size = [], 0
+    for entry in manifest.iter_rows(named=True):
+        batch.append(entry)
+        size += entry["size_bytes"] or 0
+        if size >= budget:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
 def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -> None:
+    """Every bronze file read again, a batch at a time; values wait in a spool by period, then
+    each period's submissions are resolved (latest current) and the periods that changed are
+    replaced in one commit."""
     manifest = lake.read("bronze.manifest").sort("received_at", "file_id")
-    items, unreadable = [], []
-    for entry in tqdm(manifest.iter_rows(named=True), total=manifest.height, disable=not progress,
-                      desc="Đọc lại tệp", unit="tệp"):
-        file_id, name = entry["file_id"], entry["original_name"]
-        cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
-        if cells.is_empty():
-            # Cells never written (the ingest stopped part way, or the file is unreadable): read the kept bytes.
-            try:
-                cells, _ = bronze_cells.read_cells(lake.get_file(entry["object_key"]), name, entry["extension"])
-            except bronze_cells.FileRejected as exc:
-                unreadable.append((entry, exc.reason))
-                continue
-            if not cells.is_empty():
-                lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))
-        items.append((file_id, name, cells.drop("shard", "file_id", strict=False)))
-    staged, check = stage_files(items, cat, assignment_keys(cat))
-    if check is not None:
-        run.checks.append(check)
-    received = {e["file_id"]: e["received_at"] for e in manifest.iter_rows(named=True)}
-    values, rejects = [], []
-    for entry, reason in unreadable:
-        rejects.append(quarantine.to_table(file_problem(reason), entry["file_id"], entry["original_name"],
-                                           entry["received_at"]))
-    for s in staged:
-        at = received[s.file_id]
-        run.count("silver.report_values", rows_in=s.rows_read)
-        if s.problem:
-            rejects.append(quarantine.to_table(file_problem(s.problem), s.file_id, s.name, at))
-            continue
-        if not s.rejects.is_empty():
-            rejects.append(quarantine.to_table(s.rejects, s.file_id, s.name, at))
-        if not s.accepted.is_empty():
-            values.append(report_values.to_table(s.accepted, s.file_id, at))
-    silver = report_values.resolve_current(pl.concat(values)) if values else lake.read("silver.report_values").clear()
-    run.count("silver.report_values", rows_out=silver.height,
-              written=write_if_changed(lake, "silver.report_values", silver))
+    keys = assignment_keys(cat)
+    results, rejects = [], []
+    with lake.spool(f"silver-{run.run_id}") as spool, \
+            tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
+        for batch in _batches(manifest, BATCH_BYTES):
+            items, received = [], {}
+            for entry in batch:
+                received[entry["file_id"]] = entry["received_at"]
+                cells = _cells(lake, entry, rejects)
+                if cells is not None:
+                    items.append((entry["file_id"], entry["original_name"], cells))
+            staged, check = stage_files(items, cat, keys)
+            if check is not None:
+                results.append(check)
+            for s in staged:
+                at = received[s.file_id]
+                run.count("silver.report_values", rows_in=s.rows_read)
+                if s.problem:
+                    rejects.append(quarantine.to_table(file_problem(s.problem), s.file_id, s.name, at))
+                    continue
+                if not s.rejects.is_empty():
+                    rejects.append(quarantine.to_table(s.rejects, s.file_id, s.name, at))
+                if not s.accepted.is_empty():
+                    spool.add_by("values", report_values.to_table(s.accepted, s.file_id, at), ["period"])
+            bar.update(len(batch))
+        combined = checks.combine("silver.report_values", results)
+        if combined is not None:
+            run.checks.append(combined)
+        periods = sorted({k.split("/", 1)[1] for k in spool.keys("values/")}
+                         | {p["period"] for p in lake.partitions("silver.report_values")})
+        changed, rows = [], 0
+        for period in periods:
+            values = spool.read(f"values/{period}")
+            new = report_values.resolve_current(values) if not values.is_empty() else values
+            rows += new.height
+            if not same_content("silver.report_values", lake.read("silver.report_values", where={"period": [period]}),
+                                new):
+                spool.add(f"silver/{period}", new)
+                changed.append(period)
+        lake.replace_partitions("silver.report_values", lambda: spool.frames(f"silver/{p}" for p in changed),
+                                [{"period": p} for p in changed])
+    run.count("silver.report_values", rows_out=rows, written=bool(changed))
     q = pl.concat(rejects) if rejects else lake.read("silver.quarantine").clear()
     run.count("silver.quarantine", rows_out=q.height, written=write_if_changed(lake, "silver.quarantine", q))
 
+
+def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame]) -> pl.DataFrame | None:
+    """A file's cells from ``bronze.cells``, or read again from its kept bytes (the ingest
+    stopped before writing them, or the file came in through the inbox in bulk)."""
+    file_id, name = entry["file_id"], entry["original_name"]
+    cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
+    if cells.is_empty():
+        try:
+            cells, _ = bronze_cells.read_cells(lake.get_file(entry["object_key"]), name, entry["extension"])
+        except bronze_cells.FileRejected as exc:
+            rejects.append(quarantine.to_table(file_problem(exc.reason), file_id, name, entry["received_at"]))
+            return None
+    return cells.drop("shard", "file_id", strict=False)

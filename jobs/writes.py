@@ -1,32 +1,27 @@
 """Writes that keep reruns idempotent: a table is rewritten only when its content changed."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
 import polars as pl
 
 from lake.store import Lake
 from lake.tables import spec
 
 
-def _same(old: pl.DataFrame, new: pl.DataFrame) -> bool:
+def same_content(name: str, old: pl.DataFrame, new: pl.DataFrame) -> bool:
+    """The same rows, whatever their order (``new`` is conformed to the table's schema first)."""
+    new = spec(name).conform(new) if not new.is_empty() or new.width else spec(name).empty()
     if old.height != new.height:
         return False
+    if old.height == 0:
+        return True
     cols = list(new.columns)
     return old.sort(cols, nulls_last=True).equals(new.sort(cols, nulls_last=True))
 
 
 def write_if_changed(lake: Lake, name: str, frame: pl.DataFrame) -> bool:
     frame = spec(name).conform(frame)
-    if lake.exists(name) and _same(lake.read(name), frame):
+    if lake.exists(name) and same_content(name, lake.read(name), frame):
         return False
     lake.overwrite(name, frame)
     return True
 
-
-def replace_if_changed(lake: Lake, name: str, frame: pl.DataFrame, where: Mapping[str, Iterable[object]]) -> bool:
-    frame = spec(name).conform(frame)
-    if lake.exists(name) and _same(lake.read(name, where=where), frame):
-        return False
-    lake.replace(name, frame, where=where)
-    return True

@@ -105,3 +105,21 @@ def to_rows(run_id: str, runs: list[CheckRun]) -> pl.DataFrame:
     from lake.tables import spec
     return spec("ops.check_results").conform(pl.DataFrame(rows, infer_schema_length=None)) if rows else \
         spec("ops.check_results").empty()
+
+
+def combine(table: str, runs: list[CheckRun]) -> CheckRun | None:
+    """One result for a table validated in batches: counts summed per expectation and column."""
+    if not runs:
+        return None
+    merged: dict[tuple[str, str | None], Outcome] = {}
+    for run in runs:
+        for o in run.outcomes:
+            key = (o.expectation, o.column)
+            m = merged.get(key)
+            if m is None:
+                merged[key] = Outcome(o.expectation, o.column, o.meta, o.success, o.element_count, o.unexpected_count)
+            else:
+                m.success = m.success and o.success
+                m.element_count += o.element_count
+                m.unexpected_count += o.unexpected_count
+    return CheckRun(table, list(merged.values()))

@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
+from lake.spool import Spool
 from lake.tables import TableSpec, spec
 
 DEFAULT_ROOT = "lake"
@@ -57,6 +59,15 @@ def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
             raise ValueError(f"empty value list for {column}")
         parts.append(f"{column} IN ({', '.join(_sql_literal(v) for v in values)})")
     return " AND ".join(parts)
+
+
+def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
+    """``[{"campaign_code": "A", "period": "2024-01"}, …]`` → an OR of exact partitions (a cross
+    product of IN lists would also cover partitions nobody meant to replace)."""
+    clauses = sorted({" AND ".join(f"{c} = {_sql_literal(v)}" for c, v in sorted(p.items())) for p in parts})
+    if not clauses:
+        raise ValueError("no partitions")
+    return " OR ".join(f"({c})" for c in clauses)
 
 
 class Lake:
@@ -133,13 +144,70 @@ class Lake:
 
         self._commit(attempt)
 
-    def _write(self, s: TableSpec, frame: pl.DataFrame, mode: str, predicate: str | None = None) -> None:
+    def partitions(self, name: str) -> list[dict[str, str]]:
+        """The table's partitions (partition column → value), read from the Delta log alone."""
+        if not self.exists(name) or not spec(name).partition_by:
+            return []
+        return [dict(p) for p in DeltaTable(self.uri(name)).partitions()]
+
+    def replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
+                           parts: list[Mapping[str, object]]) -> None:
+        """Replace exactly the partitions ``parts`` by the rows ``frames()`` yields, in one commit,
+        holding one frame in memory at a time (a partition listed but not yielded is emptied).
+        ``frames`` is called again if the commit has to be retried."""
+        s = spec(name)
+        self.conform_layout(name)
+        schema = s.empty().to_arrow(compat_level=pl.CompatLevel.oldest()).schema
+
+        def batches():
+            for frame in frames():
+                yield from s.conform(frame).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema).to_batches()
+
+        def attempt() -> None:
+            from deltalake import write_deltalake
+
+            reader = pa.RecordBatchReader.from_batches(schema, batches())
+            uri = self.uri(name)
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            if not self.exists(name):
+                write_deltalake(uri, reader, mode="append", partition_by=list(s.partition_by) or None)
+            else:
+                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts),
+                                partition_by=list(s.partition_by) or None)
+
+        if parts:
+            self._commit(attempt)
+
+    def conform_layout(self, name: str) -> None:
+        """A table written before its partition columns changed is rewritten once, whole, with
+        today's (for example gold tables that gained a ``period`` partition)."""
+        s = spec(name)
+        if not self.exists(name):
+            return
+        current = list(DeltaTable(self.uri(name)).metadata().partition_columns)
+        if current != list(s.partition_by):
+            frame = self.read(name)
+            self._commit(lambda: self._write(s, frame, mode="overwrite", repartition=True))
+
+    @contextlib.contextmanager
+    def spool(self, job_id: str) -> Iterator[Spool]:
+        """Local scratch space for one job, removed when the job ends."""
+        sp = Spool(self.root / "_scratch" / job_id)
+        try:
+            yield sp
+        finally:
+            sp.close()
+
+    def _write(self, s: TableSpec, frame: pl.DataFrame, mode: str, predicate: str | None = None,
+               repartition: bool = False) -> None:
         options: dict = {}
         if s.partition_by:
             options["partition_by"] = list(s.partition_by)
         if predicate:
             options["predicate"] = predicate
         if mode == "overwrite" and predicate is None:
+            options["schema_mode"] = "overwrite"
+        if repartition:
             options["schema_mode"] = "overwrite"
         uri = self.uri(s.name)
         Path(uri).parent.mkdir(parents=True, exist_ok=True)

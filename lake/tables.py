@@ -145,7 +145,7 @@ _SPECS = [
          "unit_code": pl.String, "score": pl.Float64, "rank": pl.Int32, "cluster_size": pl.Int32,
          "indicators": pl.Int32, "exceeded": pl.Int32, "met": pl.Int32, "not_met": pl.Int32,
          "no_data": pl.Int32},
-        partition_by=("campaign_code",),
+        partition_by=("campaign_code", "period"),
         source="gold.attainment, reference.cluster_members"),
     TableSpec(
         "gold.completeness",
@@ -154,7 +154,7 @@ _SPECS = [
          "due_date": pl.Date, "expected": pl.Int32, "received": pl.Int32, "on_time": pl.Int32,
          "late": pl.Int32, "missing": pl.Int32, "first_received_at": UTC_TS,
          "last_received_at": UTC_TS, "state": pl.String},
-        partition_by=("campaign_code",),
+        partition_by=("campaign_code", "period"),
         source="reference.assignments, silver.report_values"),
     # ---------------- ops ----------------
     TableSpec(

@@ -14,7 +14,7 @@ info = data.campaign(campaign)
 st.title(info["short_name"])
 st.caption(f"{info['document']} · {label_vi(period)}")
 
-att = data.attainment(campaign)
+att = data.attainment(campaign, period=period)
 counts = data.status_counts(att, period)
 total = sum(counts.values()) or 1
 for col, s in zip(st.columns(4), charts.STATUS_ORDER):

@@ -38,7 +38,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
           periods: list[str] | None = None) -> pl.DataFrame:
     """Attainment rows; ``periods`` limits the work to the partitions an ingest touched."""
     current = report_values.filter(pl.col("is_current"))
-    grid = expected_grid(campaigns, indicators, assignments, as_of)
+    grid = expected_grid(campaigns, indicators, assignments, as_of, periods)
     observed = current.join(assignments, on=["indicator_code", "unit_code"], how="inner").select(
         "campaign_code", "indicator_code", "unit_code", "period")
     ind = _indicator_frame(indicators)

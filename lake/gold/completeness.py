@@ -18,9 +18,10 @@ LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
 
 def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.DataFrame,
-          assignments: pl.DataFrame, as_of: date) -> pl.DataFrame:
+          assignments: pl.DataFrame, as_of: date, periods: list[str] | None = None) -> pl.DataFrame:
+    """``periods`` limits the work to those partitions (the values must cover at least them)."""
     leaves = indicators.filter(pl.col("rule_type") != "all_of").select("indicator_code")
-    grid = expected_grid(campaigns, indicators.join(leaves, on="indicator_code"), assignments, as_of)
+    grid = expected_grid(campaigns, indicators.join(leaves, on="indicator_code"), assignments, as_of, periods)
     first = report_values.group_by("unit_code", "indicator_code", "period").agg(
         first_received_at=pl.col("received_at").min(), last_received_at=pl.col("received_at").max())
     facts = period_facts(campaigns, grid)

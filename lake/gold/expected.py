@@ -26,9 +26,13 @@ def campaign_periods(campaigns: pl.DataFrame, indicators: pl.DataFrame, as_of: d
 
 
 def expected_grid(campaigns: pl.DataFrame, indicators: pl.DataFrame, assignments: pl.DataFrame,
-                  as_of: date) -> pl.DataFrame:
-    """One row per campaign × indicator × unit × period the unit must report."""
-    periods = campaign_periods(campaigns, indicators, as_of)
+                  as_of: date, periods: list[str] | None = None) -> pl.DataFrame:
+    """One row per campaign × indicator × unit × period the unit must report (only ``periods``
+    when given: the grid of a whole national campaign is far larger than one period's)."""
+    expected = campaign_periods(campaigns, indicators, as_of)
+    if periods is not None:
+        expected = expected.filter(pl.col("period").is_in(periods))
+    periods = expected
     return assignments.join(periods, on="indicator_code", how="inner").select(
         "campaign_code", "indicator_code", "unit_code", "period")
 

@@ -20,7 +20,7 @@ from lake.text import fold, nfc
 
 ENV_CATALOG = "THIDUA_CATALOG"
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "catalog"
-UNIT_TYPES = {"province": "Tỉnh", "city": "Thành phố", "district": "Huyện", "ward": "Phường",
+UNIT_TYPES = {"country": "Toàn quốc", "province": "Tỉnh", "city": "Thành phố", "district": "Huyện", "ward": "Phường",
               "commune": "Xã", "department": "Sở, ban, ngành / phòng, ban"}
 ACCUMULATIONS = ("level", "cumulative")
 AGGREGATES = ("none", "sum")
@@ -150,8 +150,15 @@ class Catalog:
     def find_uom(self, text: str) -> Uom | None:
         return self.uom_by_alias.get(fold(text).replace(" ", ""))
 
+    @cached_property
+    def _children(self) -> dict[str, list[Unit]]:
+        out: dict[str, list[Unit]] = {}
+        for u in self.units.values():
+            out.setdefault(u.parent, []).append(u)
+        return out
+
     def children(self, unit_code: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.parent == unit_code]
+        return list(self._children.get(unit_code, ()))
 
     def descendants(self, unit_code: str) -> list[Unit]:
         out, stack = [], [unit_code]
@@ -164,13 +171,19 @@ class Catalog:
     def reporters(self, indicator: Indicator) -> list[str]:
         """Units expected to report ``indicator``: named units plus units of the named types
         under the campaign's scope unit that exist during the campaign window."""
+        key = ("reporters", indicator.code)
+        if key not in self._cache:
+            self._cache[key] = self._reporters(indicator)
+        return list(self._cache[key])
+
+    def _reporters(self, indicator: Indicator) -> tuple[str, ...]:
         campaign = self.campaigns[indicator.campaign]
         codes = list(indicator.reporter_units)
         if indicator.reporter_types:
             for unit in self.descendants(campaign.scope_unit):
                 if unit.type in indicator.reporter_types and unit.valid_during(*campaign.window):
                     codes.append(unit.code)
-        return sorted(set(codes))
+        return tuple(sorted(set(codes)))
 
     def indicators_of(self, campaign: str) -> list[Indicator]:
         return sorted((i for i in self.indicators.values() if i.campaign == campaign),

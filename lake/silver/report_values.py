@@ -37,13 +37,16 @@ class _Lookup:
 
     def __init__(self, cat: Catalog):
         self.cat = cat
-        self.units = {fold(code): code for code in cat.units}
-        self.indicators = {fold(code): code for code in cat.indicators}
-        self.reporters = {code: set(cat.reporters(ind)) for code, ind in cat.indicators.items()}
-        self.assigned: dict[str, set[str]] = {}
-        for code, units in self.reporters.items():
-            for u in units:
-                self.assigned.setdefault(u, set()).add(code)
+        # The catalog is read-only: its lookups are built once and shared by every file.
+        if "lookup" not in cat._cache:
+            reporters = {code: frozenset(cat.reporters(ind)) for code, ind in cat.indicators.items()}
+            assigned: dict[str, set[str]] = {}
+            for code, units in reporters.items():
+                for u in units:
+                    assigned.setdefault(u, set()).add(code)
+            cat._cache["lookup"] = ({fold(code): code for code in cat.units},
+                                    {fold(code): code for code in cat.indicators}, reporters, assigned)
+        self.units, self.indicators, self.reporters, self.assigned = cat._cache["lookup"]
         self._unit_names = self._indicator_names = None
         self.matches: dict[str, str] = {}
 
@@ -101,6 +104,14 @@ def _convert(value: float | None, unit_text: str, ind: Indicator, cat: Catalog) 
     if given.family != target.family:
         raise NumberError(f"đơn vị tính '{unit_text}' không đổi được sang '{ind.uom}' của chỉ tiêu {ind.code}")
     return value * given.factor / target.factor
+
+
+def _answers_no(look: _Lookup, row: dict) -> bool:
+    """"Không" is no data, except as the answer to a done / not done indicator."""
+    if fold(str(row.get("value_text") or "")) not in ("khong", "no"):
+        return False
+    code = look.indicator_code(row["indicator_text"])
+    return code is not None and look.cat.indicators[code].rule["type"] == "done"
 
 
 def _read_value(text, is_number, ind: Indicator, cat: Catalog, column_uom: str,
@@ -174,6 +185,7 @@ def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
         except PeriodError:
             periods[t] = None
     plain_rules = {c for c, i in cat.indicators.items() if i.rule["type"] not in ("all_of", "done", "group_at_least")}
+    answered = {c for c, i in cat.indicators.items() if i.rule["type"] in ("done", "group_at_least")}
     frame = rows.with_row_index("_i").with_columns(
         unit_code=pl.col("unit_text").replace_strict(units, default=None, return_dtype=pl.String),
         indicator_code=pl.col("indicator_text").replace_strict(inds, default=None, return_dtype=pl.String),
@@ -182,6 +194,7 @@ def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
         plan_value=_plain_number(pl.col("plan_text"), pl.col("plan_is_number"), notation),
         baseline=_plain_number(pl.col("baseline_text"), pl.col("baseline_is_number"), notation),
     )
+    frame = _answers(frame, cat, answered)
     # Units of measure: the column's, converted to the indicator's (unknown or foreign ones go row by row).
     factors = {}
     for text, code in frame.select("uom_text", "indicator_code").unique().iter_rows():
@@ -195,7 +208,7 @@ def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
                                 schema={"uom_key": pl.String, "indicator_code": pl.String, "_factor": pl.Float64})
     frame = frame.with_columns(uom_key=pl.col("uom_text").fill_null("")).join(
         factor_frame, on=["uom_key", "indicator_code"], how="left")
-    plain = (pl.col("unit_code").is_not_null() & pl.col("indicator_code").is_in(sorted(plain_rules))
+    plain = (pl.col("unit_code").is_not_null() & pl.col("indicator_code").is_in(sorted(plain_rules | answered))
              & pl.col("period").is_not_null() & pl.col("value").is_not_null() & pl.col("_factor").is_not_null()
              & (pl.col("plan_text").is_null() | pl.col("plan_value").is_not_null())
              & (pl.col("baseline_text").is_null() | pl.col("baseline").is_not_null()) & pl.col("pct_text").is_null())
@@ -217,12 +230,37 @@ def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
                                              "period_end": pl.Date, "window_start": pl.Date, "window_end": pl.Date})
     typed = (fast.join(ind_frame, on="indicator_code").join(span_frame, on=["period", "campaign"])
              .with_columns(pl.col("value", "plan_value", "baseline") * pl.col("_factor"),
-                           reported_text=pl.col("value_text"), value_text=pl.lit(None, pl.String),
+                           reported_text=pl.col("value_text"), value_text=pl.col("_answer_text"),
                            reported_uom=pl.when(pl.col("uom_text").str.strip_chars() != "").then(
                                pl.col("uom_text").str.strip_chars()),
                            note=pl.col("note_text"),
                            assignment=pl.format("{}|{}", pl.col("indicator_code"), pl.col("unit_code"))))
     return typed.select([pl.col(c).cast(t) for c, t in _TYPED_SCHEMA.items()]), rest
+
+
+def _answers(frame: pl.DataFrame, cat: Catalog, answered: set[str]) -> pl.DataFrame:
+    """Done / not done and ranking-group answers, read once per distinct text and indicator;
+    texts that do not read (or mean no data) stay null and go row by row, for their message."""
+    rows = []
+    pairs = frame.filter(pl.col("indicator_code").is_in(sorted(answered))).select("indicator_code", "value_text")
+    for code, text in pairs.unique().iter_rows():
+        if is_no_data(text) and fold(str(text or "")) != "khong":
+            continue
+        try:
+            value, value_text = _read_value(text, False, cat.indicators[code], cat, "")
+        except NumberError:
+            continue
+        if value is not None:
+            rows.append({"indicator_code": code, "value_text": text, "_answer": value, "_answer_text": value_text})
+    found = pl.DataFrame(rows, schema={"indicator_code": pl.String, "value_text": pl.String, "_answer": pl.Float64,
+                                       "_answer_text": pl.String})
+    is_answer = pl.col("indicator_code").is_in(sorted(answered))
+    return frame.join(found, on=["indicator_code", "value_text"], how="left", nulls_equal=False).with_columns(
+        value=pl.when(is_answer).then(pl.col("_answer")).otherwise(pl.col("value")),
+        plan_value=pl.when(is_answer).then(None).otherwise(pl.col("plan_value")),
+        baseline=pl.when(is_answer).then(None).otherwise(pl.col("baseline")),
+    ).with_columns(plan_text=pl.when(is_answer).then(None).otherwise(pl.col("plan_text")),
+                   baseline_text=pl.when(is_answer).then(None).otherwise(pl.col("baseline_text")))
 
 
 def _type_row_by_row(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
@@ -246,7 +284,8 @@ def _type_row_by_row(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
         except PeriodError as exc:
             reject(r, "period", exc.reason, "period_format")
             continue
-        if is_no_data(r.get("value_text")) and not r.get("plan_text") and not r.get("baseline_text"):
+        if (is_no_data(r.get("value_text")) and not r.get("plan_text") and not r.get("baseline_text")
+                and not _answers_no(look, r)):
             empty += 1  # "-", "x", blank: no data, whatever the row names
             continue
         code = look.indicator_code(r["indicator_text"])

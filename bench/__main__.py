@@ -1,0 +1,405 @@
+"""The benchmarks of the national-scale issue, each against a reference measured in the same run.
+
+    python -m bench --scale province|region|nation|nation5y [--dir DIR] [--repeat 3] [--json FILE]
+
+1. ingest    a 100,000-row .xlsx report from file to gold (in a warm process, as the upload
+             page runs it); references: calamine reading the file (the floor) and a
+             straightforward pandas pipeline (``pandas.read_excel`` with openpyxl, the same GX
+             suite on pandas, a Delta write).
+2. upload    one unit's re-submission (100 values) from confirming to the overview's query
+             returning the new figures; reference: the same on a province lake.
+3. refresh   the nightly full rebuild of silver and gold (child process, peak memory from the
+             kernel); reference: polars parsing every kept file (the floor).
+4. queries   every dashboard page's queries (``dashboard.data``, cold cache); reference: DuckDB
+             running the same aggregation over the same Delta files (file list from the log).
+5. start     ``streamlit run`` to the first rendered overview in Chromium; reference: a
+             one-line Streamlit app started the same way.
+
+Each figure is the median of ``--repeat`` runs (the refresh of a built lake is measured once,
+when it is built: ``bench/build.py``). The table is printed and written as JSON. A benchmark,
+not a test: CI runs it at the smallest scale only, to keep it working.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+
+from bench import generate
+from bench.build import build
+from lake.store import Lake
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Figure:
+    measure: str
+    value: float
+    unit: str
+    reference: str
+    reference_value: float
+    goal: str
+    met: bool | None
+
+    @property
+    def ratio(self) -> float:
+        return self.value / self.reference_value if self.reference_value else float("nan")
+
+
+def median_time(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def _built(scale: str, folder: Path) -> dict:
+    figures = folder / "build.json"
+    if figures.exists():
+        return json.loads(figures.read_text(encoding="utf-8"))
+    return build(scale, folder, progress=sys.stderr.isatty())
+
+
+def _catalog(folder: Path):
+    from lake.reference.catalog import load
+    return load(folder / "catalog")
+
+
+# ------------------------------------------------------------------ 1. ingest
+def big_report(folder: Path, rows: int = 100_000, variant: int = 0) -> bytes:
+    """A canonical .xlsx of ``rows`` values: whole months of the scale's units and indicators,
+    latest months first (re-submissions of what the lake holds, so they supersede it)."""
+    from openpyxl import Workbook
+
+    cat = _catalog(folder)
+    leaves = [i for i in cat.indicators.values() if i.rule["type"] != "all_of"]
+    units = sorted(cat.reporters(leaves[0]))
+    periods = sorted(generate.SCALES[json.loads((folder / "build.json").read_text())["scale"]].periods, reverse=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Báo cáo")
+    ws.append(generate.HEADER)
+    n = 0
+    for period in periods:
+        for ind in leaves:
+            kind = ind.rule["type"]
+            for k, unit in enumerate(units):
+                if n >= rows:
+                    break
+                base = None
+                if kind == "done":
+                    value = "Có"
+                elif kind == "group_at_least":
+                    value = "Khá"
+                else:
+                    value = float(ind.rule.get("value") or ind.rule.get("low") or 10) + (k % 7) * 0.1 + variant * 0.01
+                    if kind in ("reduce_pct", "increase_pct", "change_pp", "rank_up", "add"):
+                        base = value + 1
+                ws.append([unit, ind.code, period, value, base])
+                n += 1
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def pandas_pipeline(data: bytes, cat, target: Path) -> None:
+    """What a team without this product writes: pandas reads the workbook, types it, runs the
+    same GX suite, writes a Delta table."""
+    import pandas as pd
+    from deltalake import write_deltalake
+
+    from jobs.ingest import assignment_keys
+    from lake import checks
+
+    df = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=str)
+    df.columns = ["unit_code", "indicator_code", "period", "value_text", "baseline_text"]
+    inds = pd.DataFrame([{"indicator_code": i.code, "value_min": i.value_min, "value_max": i.value_max}
+                         for i in cat.indicators.values()])
+    df = df.merge(inds, on="indicator_code", how="left")
+    df["value"] = pd.to_numeric(df["value_text"].str.replace(",", ".", regex=False), errors="coerce")
+    df["value"] = df["value"].fillna(df["value_text"].map({"Có": 1.0, "Khá": 3.0}))
+    df["baseline"] = pd.to_numeric(df["baseline_text"], errors="coerce")
+    df["assignment"] = df["indicator_code"] + "|" + df["unit_code"]
+    df["file_id"] = "pandas"
+    start, end = pd.Timestamp("2000-01-01"), pd.Timestamp("2100-01-01")
+    df["period_start"] = df["period_end"] = df["window_start"] = df["window_end"] = start
+    df["window_end"] = end
+    checks.run_suite("silver.report_values", pl.from_pandas(df), {"assignments": assignment_keys(cat)})
+    write_deltalake(str(target), df[["unit_code", "indicator_code", "period", "value", "baseline"]], mode="overwrite")
+
+
+def measure_ingest(folder: Path, repeat: int) -> list[Figure]:
+    import fastexcel
+
+    from jobs.ingest import ingest_bytes
+    from lake import checks
+
+    cat = _catalog(folder)
+    lake = Lake(folder / "lake")
+    files = [big_report(folder, variant=k + 1) for k in range(repeat + 1)]
+    floor = median_time(lambda: fastexcel.read_excel(files[0]).load_sheet(0).to_polars(), repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        pandas_t = median_time(lambda: pandas_pipeline(files[0], cat, Path(tmp) / "t"), repeat)
+    checks._context()  # GX is loaded once per process, as in the dashboard's server
+    ingest_bytes(lake, cat, files[0], "bao-cao-100k.xlsx", received_by="bench", channel="cli")  # warm-up
+    it = iter(files[1:])
+    ours = median_time(lambda: ingest_bytes(lake, cat, next(it), "bao-cao-100k.xlsx", received_by="bench",
+                                            channel="cli"), repeat)
+    return [Figure("ingest 100k-row .xlsx → gold", ours, "s", "calamine read (floor)", floor, "≤ 2× floor",
+                   ours <= 2 * floor),
+            Figure("ingest 100k-row .xlsx → gold", ours, "s", "pandas+openpyxl+GX pipeline", pandas_t,
+                   "≥ 20× faster (ratio ≤ 0.05)", ours * 20 <= pandas_t)]
+
+
+# ------------------------------------------------------------------ 2. upload to screen
+def upload_to_screen(folder: Path, repeat: int) -> float:
+    from dashboard import data
+    from jobs.ingest import ingest_bytes
+
+    cat = _catalog(folder)
+    scale = generate.SCALES[json.loads((folder / "build.json").read_text())["scale"]]
+    lake = Lake(folder / "lake")
+    inds = generate.indicator_list(scale)
+    unit = sorted(cat.reporters(cat.indicators[inds[0]["code"]]))[0]
+    period = scale.periods[-1]
+    os.environ["THIDUA_LAKE"] = str(lake.root)
+    times = []
+    for k in range(repeat + 1):
+        payload = generate.resubmission(scale, unit, period, inds, seed=1000 + k)
+        t = time.perf_counter()
+        report = ingest_bytes(lake, cat, payload, f"bo-sung-{unit}-{k}.csv", received_by="bench", channel="upload")
+        counts = data.status_counts(data.attainment(generate.CAMPAIGN, period=period), period)
+        times.append(time.perf_counter() - t)
+        assert report.ok and sum(counts.values()) > 0, report.summary_vi()
+    return statistics.median(times[1:])  # the first pays for imports and GX's start
+
+
+# ------------------------------------------------------------------ 4. dashboard queries
+def page_queries(period: str, unit: str, indicator: str) -> dict:
+    """Each page's data calls, as the page makes them."""
+    from dashboard import data
+
+    c = generate.CAMPAIGN
+
+    def overview():
+        att = data.attainment(c, period=period)
+        data.status_counts(att, period), data.matrix(att, period), data.at_risk(att, period)
+        data.ahead_and_behind(c, period)
+
+    return {
+        "overview": overview,
+        "unit": lambda: (data.units_of(c), data.scorecard(c, unit, period), data.unit_trend(c, unit),
+                         data.unit_vs_cluster(c, unit)),
+        "indicator": lambda: (data.indicators_with_data(c, period), data.indicator_across_units(c, indicator, period),
+                              data.indicator_trend(c, indicator)),
+        "ranking": lambda: data.scores(c, period),
+        "completeness": lambda: data.completeness(c),
+        "quality": lambda: (data.runs(), data.quarantine("")),
+        "upload": lambda: data.uploads(None),
+    }
+
+
+def duckdb_queries(lake: Lake, period: str, unit: str, indicator: str) -> dict:
+    """The same aggregations in DuckDB over the tables' current Parquet files."""
+    import duckdb
+    from deltalake import DeltaTable
+
+    con = duckdb.connect()
+
+    def files(name):
+        return "[" + ", ".join(f"'{f}'" for f in DeltaTable(lake.uri(name)).file_uris()) + "]"
+
+    att, scores, comp = files("gold.attainment"), files("gold.unit_scores"), files("gold.completeness")
+    silver, manifest = files("silver.report_values"), files("bronze.manifest")
+    c = generate.CAMPAIGN
+    hive = "hive_partitioning = true, union_by_name = true"
+
+    def q(sql):
+        return lambda: con.sql(sql).to_arrow_table()
+
+    return {
+        "overview": q(f"SELECT status, count(*) FROM read_parquet({att}, {hive}) WHERE campaign_code = '{c}' "
+                      f"AND period = '{period}' AND parent_code IS NULL AND NOT is_rollup GROUP BY status"),
+        "unit": q(f"SELECT * FROM read_parquet({att}, {hive}) WHERE campaign_code = '{c}' AND unit_code = '{unit}'"),
+        "indicator": q(f"SELECT * FROM read_parquet({att}, {hive}) WHERE campaign_code = '{c}' "
+                       f"AND indicator_code = '{indicator}' AND actual IS NOT NULL"),
+        "ranking": q(f"SELECT * FROM read_parquet({scores}, {hive}) WHERE campaign_code = '{c}' AND period = '{period}'"),
+        "completeness": q(f"SELECT * FROM read_parquet({comp}, {hive}) WHERE campaign_code = '{c}'"),
+        "quality": q("SELECT 1"),
+        "upload": q(f"SELECT m.file_id, count(*) FROM read_parquet({manifest}) m JOIN read_parquet({silver}, {hive}) s "
+                    f"USING (file_id) GROUP BY m.file_id"),
+    }
+
+
+def measure_queries(folder: Path, repeat: int) -> list[Figure]:
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from dashboard import data
+
+    lake = Lake(folder / "lake")
+    os.environ["THIDUA_LAKE"] = str(lake.root)
+    scale = generate.SCALES[json.loads((folder / "build.json").read_text())["scale"]]
+    cat = _catalog(folder)
+    indicator = generate.indicator_list(scale)[0]["code"]
+    unit = sorted(cat.reporters(cat.indicators[indicator]))[-1]
+    period = scale.periods[-1]
+    ours, theirs = page_queries(period, unit, indicator), duckdb_queries(lake, period, unit, indicator)
+    out = []
+    for page, fn in ours.items():
+        def cold(fn=fn):
+            data._read.clear()
+            fn()
+        t = median_time(cold, repeat)
+        ref = median_time(theirs[page], repeat)
+        out.append(Figure(f"page query: {page}", t, "s", "DuckDB, same files", ref, "≤ DuckDB and < 0.3 s",
+                          t <= ref and t < 0.3))
+    return out
+
+
+# ------------------------------------------------------------------ 5. dashboard start
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None) -> float:
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    page.goto(f"http://127.0.0.1:{port}/", timeout=5000)
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
+            if login:
+                page.get_by_label("Tên đăng nhập").fill(login[0])
+                page.get_by_label("Mật khẩu").fill(login[1])
+                page.get_by_role("button", name="Đăng nhập").click()
+            page.get_by_text(wait_for, exact=False).first.wait_for(timeout=120_000)
+            elapsed = time.perf_counter() - start
+            browser.close()
+            return elapsed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def measure_start(folder: Path, repeat: int) -> Figure | None:
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    from dashboard import accounts
+
+    users = folder / "users.json"
+    accounts.upsert("bench", "leadership", "bench-2025", [], "Đo hiệu năng", path=users)
+    env = {"THIDUA_LAKE": str(folder / "lake"), "THIDUA_CATALOG": str(folder / "catalog"),
+           accounts.ENV_USERS: str(users)}
+    with tempfile.TemporaryDirectory() as tmp:
+        hello = Path(tmp) / "hello.py"
+        hello.write_text("import streamlit as st\nst.title('Xin chào')\n", encoding="utf-8")
+        ref = median_time(lambda: time_to_render(hello, {}, "Xin chào", None), repeat)
+    ours = median_time(lambda: time_to_render(ROOT / "dashboard" / "app.py", env, "Ma trận đơn vị",
+                                              ("bench", "bench-2025")), repeat)
+    return Figure("streamlit run → overview rendered", ours, "s", "one-line Streamlit app", ref,
+                  "no heavy imports on the path", None)
+
+
+# ------------------------------------------------------------------ the run
+def run(scale: str, folder: Path, repeat: int) -> tuple[list[Figure], dict]:
+    built = _built(scale, folder)
+    figures: list[Figure] = [
+        Figure("nightly refresh (full rebuild)", built["refresh_s"], "s", "polars parsing every file (floor)",
+               built["parse_floor_s"], "nation5y < 600 s", built["refresh_s"] < 600 if scale == "nation5y" else None),
+        Figure("nightly refresh peak memory", built["refresh_peak_mb"], "MB", "6 GB budget", 6144,
+               "< 6144 MB", built["refresh_peak_mb"] < 6144),
+    ]
+    figures += measure_queries(folder, repeat)
+    start = measure_start(folder, repeat)
+    if start:
+        figures.append(start)
+    province = folder.parent / f"{folder.name}-province-reference" if scale != "province" else folder
+    if scale != "province":
+        _built("province", province)
+    up_ref = upload_to_screen(province, repeat)
+    up = upload_to_screen(folder, repeat) if province != folder else up_ref
+    figures.append(Figure("upload → overview shows it (100 values)", up, "s", "same on the province lake", up_ref,
+                          "< 5 s, ≈ province + small constant", up < 5 and up - up_ref < 1.0))
+    figures += measure_ingest(folder, repeat)
+    return figures, built
+
+
+def machine() -> dict:
+    mem = next((int(line.split()[1]) // 1024 for line in open("/proc/meminfo") if line.startswith("MemTotal")), None)
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "")
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_mb": mem, "python": platform.python_version(),
+            "polars": pl.__version__, "system": platform.platform()}
+
+
+def table(figures: list[Figure]) -> str:
+    lines = [f"{'measure':42} {'value':>10} {'reference':34} {'ref. value':>10} {'ratio':>7}  {'goal':28} met"]
+    for f in figures:
+        met = "—" if f.met is None else ("yes" if f.met else "NO")
+        lines.append(f"{f.measure:42} {f.value:>9.3f}{f.unit[0]} {f.reference:34} {f.reference_value:>9.3f}{f.unit[0]} "
+                     f"{f.ratio:>7.2f}  {f.goal:28} {met}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scale", choices=list(generate.SCALES), default="province")
+    p.add_argument("--dir", type=Path, help="where the lake is built (and reused when already built)")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--json", type=Path, help="write the figures here (default: DIR/results.json)")
+    args = p.parse_args(argv)
+    tmp = None
+    if args.dir is None:
+        tmp = tempfile.mkdtemp(prefix="thidua-bench-")
+        args.dir = Path(tmp) / args.scale
+    try:
+        figures, built = run(args.scale, args.dir, args.repeat)
+        print(f"scale {args.scale}: {built['values']:,} report values in {built['files']:,} files; "
+              f"median of {args.repeat} runs")
+        print(table(figures))
+        out = args.json or args.dir / "results.json"
+        out.write_text(json.dumps({"scale": args.scale, "measured_at": datetime.now(timezone.utc).isoformat(),
+                                   "machine": machine(), "build": built,
+                                   "figures": [{**asdict(f), "ratio": f.ratio} for f in figures]},
+                                  indent=2, ensure_ascii=False), encoding="utf-8")
+        print(f"JSON: {out}")
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

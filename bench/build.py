@@ -1,0 +1,77 @@
+"""Build a benchmark lake and measure its nightly refresh (``python -m bench.build``).
+
+    python -m bench.build --scale nation5y --dir /tmp/bench-nation5y
+
+Writes the scale's catalog, keeps its report files in bronze (the inbox), then runs the real
+``python -m jobs refresh`` in a child process, timing it and reading its peak memory from the
+kernel (``wait4``). The reference measured in the same run is the floor of that work: polars
+parsing every kept file, nothing else. Figures go to ``DIR/build.json``; ``python -m bench``
+reuses a built lake and its figures when pointed at the same folder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+
+from bench.generate import SCALES, receive_files, report_files, write_catalog
+from lake.store import Lake
+
+
+def run_measured(args: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """(wall seconds, peak resident MB, exit code) of a child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        sys.stderr.write(proc.stderr.read().decode(errors="replace")[-4000:])
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def parse_floor(lake: Lake) -> float:
+    """Seconds polars takes to parse every kept file (the least a refresh must do)."""
+    manifest = lake.read("bronze.manifest")
+    start = time.perf_counter()
+    for key in manifest["object_key"].to_list():
+        pl.read_csv(lake.get_file(key), separator=";", infer_schema=False)
+    return time.perf_counter() - start
+
+
+def build(scale_name: str, folder: Path, progress: bool = True) -> dict:
+    scale = SCALES[scale_name]
+    catalog = write_catalog(scale, folder / "catalog")
+    lake = Lake(folder / "lake")
+    t = time.perf_counter()
+    files, rows = receive_files(lake, report_files(scale), progress=progress)
+    generated = time.perf_counter() - t
+    wall, peak_mb, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", str(lake.root)],
+                                       {"THIDUA_CATALOG": str(catalog)})
+    if code:
+        raise SystemExit(f"refresh failed with exit code {code}")
+    figures = {"scale": scale_name, "files": files, "values": rows, "generate_s": round(generated, 2),
+               "refresh_s": round(wall, 2), "refresh_peak_mb": round(peak_mb), "parse_floor_s": round(parse_floor(lake), 2),
+               "silver_rows": lake.read("silver.report_values").height if rows < 5_000_000 else None}
+    (folder / "build.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.build", description=__doc__.split("\n\n")[0])
+    p.add_argument("--scale", choices=sorted(SCALES), default="province")
+    p.add_argument("--dir", required=True, type=Path)
+    args = p.parse_args(argv)
+    print(json.dumps(build(args.scale, args.dir), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
