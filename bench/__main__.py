@@ -136,11 +136,12 @@ def pandas_pipeline(data: bytes, cat, target: Path) -> None:
     df["value"] = df["value"].fillna(df["value_text"].map({"Có": 1.0, "Khá": 3.0}))
     df["baseline"] = pd.to_numeric(df["baseline_text"], errors="coerce")
     df["assignment"] = df["indicator_code"] + "|" + df["unit_code"]
+    df["assigned"] = df["assignment"].isin(set(assignment_keys(cat)))
     df["file_id"] = "pandas"
     start, end = pd.Timestamp("2000-01-01"), pd.Timestamp("2100-01-01")
     df["period_start"] = df["period_end"] = df["window_start"] = df["window_end"] = start
     df["window_end"] = end
-    checks.run_suite("silver.report_values", pl.from_pandas(df), {"assignments": assignment_keys(cat)})
+    checks.run_suite("silver.report_values", pl.from_pandas(df))
     write_deltalake(str(target), df[["unit_code", "indicator_code", "period", "value", "baseline"]], mode="overwrite")
 
 

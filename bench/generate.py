@@ -6,14 +6,14 @@ months. Every scale has one campaign, ``BENCH``, issued by a national unit; its 
 cycle through every target rule the product knows (an ``all_of`` with its criteria
 included), all reported monthly by every commune and ward:
 
-==========  =============================  ===========  ======  ===============
-scale       units                          indicators   months  report values
-==========  =============================  ===========  ======  ===============
-province    Lạng Sơn: 226 communes         40           12      about 100 thousand
-region      10 north-eastern provinces     50           12      about 1.3 million
-nation      all 10,051 communes            100          20      about 20 million
-nation5y    all 10,051 communes            100          60      about 60 million
-==========  =============================  ===========  ======  ===============
+==========  =====================================  ==========  ======  ==================
+scale       units                                  indicators  months  report values
+==========  =====================================  ==========  ======  ==================
+province    Lạng Sơn: 194 communes and wards       46          12      about 100 thousand
+region      10 north-eastern provinces: 1,689      50          12      about 0.9 million
+nation      all 10,051 communes and wards          100         20      about 19 million
+nation5y    all 10,051 communes and wards          100         60      about 57 million
+==========  =====================================  ==========  ======  ==================
 
 Files are what a provincial office sends: one CSV per province × month in the canonical
 layout, numbers in Vietnamese notation, values spread around each unit's own level, about 3%
@@ -129,6 +129,8 @@ def indicator_list(scale: Scale) -> list[dict]:
     while n < scale.indicators:
         name, uom, rule, kind = TEMPLATES[k % len(TEMPLATES)]
         k += 1
+        if rule["type"] == "all_of" and n + 1 + len(_CRITERIA) > scale.indicators:
+            continue  # no room left for the criteria
         code = f"B-{len(out) + 1:03d}"
         round_no = (k - 1) // len(TEMPLATES)
         entry = {"code": code, "name": name if round_no == 0 else f"{name} ({round_no + 1})", "group": "kinh_te",
@@ -291,8 +293,6 @@ def report_files(scale: Scale, seed: int = 2025) -> Iterator[ReportFile]:
 def resubmission(scale: Scale, unit_code: str, period: str, inds: list[dict], seed: int, values: int = 100) -> bytes:
     """One unit's corrected report for one period: ``values`` rows (indicators repeated over
     earlier months of the same year when the scale has fewer indicators)."""
-    u = units(scale)
-    province = u.filter(pl.col("unit_code") == unit_code)["province_code"].item()
     leaves = [i for i in inds if i["kind"] != "parent"]
     periods = [p for p in scale.periods if p <= period][::-1]
     pairs = [(i, p) for p in periods for i in leaves][:values]
@@ -303,7 +303,6 @@ def resubmission(scale: Scale, unit_code: str, period: str, inds: list[dict], se
         rows.append({HEADER[0]: unit_code, HEADER[1]: ind["code"], HEADER[2]: p,
                      HEADER[3]: text[0] if text else str(float(v[0])).removesuffix(".0").replace(".", ","),
                      HEADER[4]: None if base is None else str(float(base[0])).removesuffix(".0").replace(".", ",")})
-    del province
     return pl.DataFrame(rows, schema={h: pl.String for h in HEADER}).write_csv(separator=";").encode("utf-8")
 
 

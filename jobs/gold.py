@@ -51,6 +51,8 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
     """``touched``: campaign → periods an ingest changed; ``None`` rebuilds every partition."""
     if touched is not None and not touched:
         return
+    for name in GOLD:
+        lake.conform_layout(name)
     refs = _refs(lake)
     inds = refs["indicators"]
     if touched is None:

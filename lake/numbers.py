@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 from lake.text import fold, nfc
 
@@ -70,10 +71,11 @@ def decide_notation(texts) -> tuple[str, int, int]:
     says English. Returns (notation, Vietnamese evidence, English evidence); Vietnamese wins ties.
     """
     vi = en = 0
-    for text in texts:
-        head = split_number_and_unit(str(text))[0].replace(" ", "")
-        vi += bool(_VI_EVIDENCE.match(head))
-        en += bool(_EN_EVIDENCE.match(head))
+    # Reports repeat the same figures often: each distinct text is read once, counted as often as it occurs.
+    for text, n in Counter(map(str, texts)).items():
+        head = split_number_and_unit(text)[0].replace(" ", "")
+        vi += n * bool(_VI_EVIDENCE.match(head))
+        en += n * bool(_EN_EVIDENCE.match(head))
     return (EN if en > vi else VI), vi, en
 
 

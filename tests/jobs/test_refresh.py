@@ -134,3 +134,35 @@ def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
     failed = {(c.table, o.expectation) for c in run.checks for o in c.outcomes if not o.success}
     # Only the demo's deliberate mistakes fail, and they fail in silver staging, never in gold.
     assert failed and all(table == "silver.report_values" for table, _ in failed)
+
+
+def test_refresh_in_small_batches_gives_the_same_lake(demo_lake, cat, monkeypatch):
+    """Bronze is read a batch at a time and silver/gold written a few periods at a time: batch
+    sizes change the memory a refresh needs, never its result."""
+    from jobs import gold, refresh as refresh_module
+
+    expected = {t: content(demo_lake, t) for t in ("silver.report_values", "gold.attainment", "gold.completeness",
+                                                   "gold.unit_scores")}
+    for t in ("silver.report_values", "gold.attainment", "gold.unit_scores", "gold.completeness"):
+        demo_lake.overwrite(t, demo_lake.read(t).clear())
+    monkeypatch.setattr(refresh_module, "BATCH_BYTES", 1)     # one file per batch
+    monkeypatch.setattr(gold, "CHUNK_ROWS", 1)                # one period per chunk
+    refresh(demo_lake, cat)
+    for table, frame in expected.items():
+        assert content(demo_lake, table).equals(frame), table
+    assert not (demo_lake.root / "_scratch").exists() or not any((demo_lake.root / "_scratch").iterdir())
+
+
+def test_refresh_moves_gold_written_with_the_old_partitioning(demo_lake, cat):
+    """Scores and completeness were partitioned by campaign only; a refresh rewrites such a
+    table once with today's partitions, keeping its rows."""
+    from deltalake import DeltaTable, write_deltalake
+
+    expected = content(demo_lake, "gold.completeness")
+    uri = demo_lake.uri("gold.completeness")
+    write_deltalake(uri, expected.to_arrow(), mode="overwrite", partition_by=["campaign_code"],
+                    schema_mode="overwrite")
+    assert DeltaTable(uri).metadata().partition_columns == ["campaign_code"]
+    refresh(demo_lake, cat)
+    assert DeltaTable(uri).metadata().partition_columns == ["campaign_code", "period"]
+    assert content(demo_lake, "gold.completeness").equals(expected)

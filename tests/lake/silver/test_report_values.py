@@ -41,6 +41,13 @@ def test_done_and_group_values(cat):
     assert "không phải tên nhóm" in bad["reason"][0]
 
 
+def test_khong_answers_a_done_indicator_but_is_no_data_elsewhere(cat):
+    ok, bad, empty = typed(cat, [["05992", "TP24-06", "2024", "Không", None],
+                                 ["178-PVHTT", "TP24-03", "2024", "không", None]])
+    assert bad.is_empty() and empty == 1
+    assert ok.select("indicator_code", "value").rows() == [("TP24-06", 0.0)]
+
+
 @pytest.mark.parametrize("row, column, reason", [
     (["999", "TP24-03", "2024", 1, None], "Mã đơn vị", "không có trong danh mục đơn vị"),
     (["178-PVHTT", "TP24-00", "2024", 1, None], "Mã chỉ tiêu", "không có trong danh mục chỉ tiêu"),
