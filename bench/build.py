@@ -50,9 +50,14 @@ def build(scale_name: str, folder: Path, progress: bool = True) -> dict:
     scale = SCALES[scale_name]
     catalog = write_catalog(scale, folder / "catalog")
     lake = Lake(folder / "lake")
-    t = time.perf_counter()
-    files, rows = receive_files(lake, report_files(scale), progress=progress)
-    generated = time.perf_counter() - t
+    received = folder / "received.json"  # a build stopped after generating resumes at the refresh
+    if received.exists():
+        files, rows, generated = json.loads(received.read_text(encoding="utf-8"))
+    else:
+        t = time.perf_counter()
+        files, rows = receive_files(lake, report_files(scale), progress=progress)
+        generated = time.perf_counter() - t
+        received.write_text(json.dumps([files, rows, generated]), encoding="utf-8")
     wall, peak_mb, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", str(lake.root)],
                                        {"THIDUA_CATALOG": str(catalog)})
     if code:

@@ -18,7 +18,7 @@ import polars as pl
 
 from lake.bronze import inspect, limits
 from lake.bronze.errors import FileRejected
-from lake.legacy import convert_tcvn3_cells
+from lake import legacy
 from lake.text import nfc
 
 SPREADSHEET_EXTENSIONS = {"xlsx", "xlsm", "xls", "ods"}
@@ -84,14 +84,15 @@ def read_cells(data: bytes, name: str, ext: str) -> tuple[pl.DataFrame, ReadInfo
 
 
 def _legacy_fonts(frame: pl.DataFrame, info: ReadInfo) -> tuple[pl.DataFrame, ReadInfo]:
-    """Text typed in TCVN3 (.VnTime) fonts becomes Unicode; the dry run says how many cells."""
-    suspects = frame["text"].str.contains(r"[\u00a1-\u00df]")
+    """Text typed in TCVN3 (.VnTime) or VNI (VNI-Times) fonts becomes Unicode; the dry run says
+    which table was detected and how many cells changed."""
+    suspects = frame["text"].str.contains(r"[\u0080-\u00ff]")
     if not suspects.any():
         return frame, info
-    texts, changed = convert_tcvn3_cells(frame["text"].to_list())
+    texts, scheme, changed = legacy.convert_cells(frame["text"].to_list())
     if not changed:
         return frame, info
-    warning = (f"{changed} ô chữ gõ bằng bảng mã TCVN3 (phông .VnTime) đã được chuyển sang Unicode; "
+    warning = (f"{changed} ô chữ gõ bằng bảng mã {legacy.NAMES[scheme]} đã được chuyển sang Unicode; "
                "hãy kiểm tra tên chỉ tiêu, đơn vị trong phần xem trước.")
     return (frame.with_columns(text=pl.Series(texts, dtype=pl.String)),
             ReadInfo(info.format, info.encoding, info.sheets, info.cells, (*info.warnings, warning)))
@@ -110,7 +111,8 @@ def _add_error_cells(frame: pl.DataFrame, found, sheets: tuple[str, ...]) -> pl.
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: a BOM decides; else UTF-8 if valid; else Windows-1258 (old Vietnamese Windows)."""
+    """Decode CSV bytes: a BOM decides; else UTF-8 if valid; else Windows-1258 (old Vietnamese
+    Windows), or the bytes as they are when the text was typed in a TCVN3 or VNI font."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -118,7 +120,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1258", errors="replace"), "windows-1258"
+        pass
+    text = data.decode("cp1258", errors="replace")
+    # A CSV saved from a sheet typed in a legacy font holds the font's bytes: keep them byte for
+    # byte (the cells are converted with the rest, in _legacy_fonts) when that reads better.
+    raw = data.decode("latin-1")
+    if legacy.detect(raw.splitlines(), baseline=nfc(text).splitlines()) is not None:
+        return raw, "windows-1252"
+    return text, "windows-1258"
 
 
 def _read_csv(data: bytes, name: str) -> tuple[pl.DataFrame, ReadInfo]:

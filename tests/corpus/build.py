@@ -240,4 +240,16 @@ def cases() -> list[Case]:
     add(Case("28-phong-vntime.xlsx", xlsx({"Biểu": [[to_tcvn3(v) if isinstance(v, str) else v for v in row]
                                                     for row in vntime]}),
              {("178-PKT", "TP24-20", "2024", 31.5), ("178-PKT", "TP24-21", "2024", 10.5)}))
+    from lake.legacy import to_vni
+    vni = form("Phòng Kinh tế", "BÁO CÁO KẾT QUẢ THỰC HIỆN NĂM 2024",
+               [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
+               [[1, "Diện tích rừng trồng mới", "ha", "28,5"], [2, "Tổng diện tích cây trồng có giá trị kinh tế cao",
+                                                               "ha", 12]])
+    add(Case("29-phong-vni.xlsx", xlsx({"Bieu": [[to_vni(v) if isinstance(v, str) else v for v in row]
+                                                for row in vni]}),
+             {("178-PKT", "TP24-20", "2024", 28.5), ("178-PKT", "TP24-21", "2024", 12.0)}))
+    add(Case("30-vni.csv", "\n".join(";".join(to_vni(c) for c in row) for row in [
+        CANON, ["Phường Đông Kinh", "Tỷ lệ bao phủ bảo hiểm y tế toàn dân", "Năm 2024", "97,2", "%", "Đã rà soát"],
+        ["Phường Vĩnh Trại", "Tỷ lệ bao phủ bảo hiểm y tế toàn dân", "Năm 2024", "96,8", "%", ""]]).encode("latin-1"),
+        {("05980", "TP24-16", "2024", 97.2), ("05977", "TP24-16", "2024", 96.8)}))
     return out
