@@ -182,8 +182,7 @@ def uploads(received_by: str | None) -> pl.DataFrame:
     manifest = table("bronze.manifest")
     if received_by is not None:
         manifest = manifest.filter(pl.col("received_by") == received_by)
-    accepted = table("silver.report_values").group_by("file_id").agg(
-        accepted=pl.len(), current=pl.col("is_current").sum())
+    accepted = table("gold.file_counts").group_by("file_id").agg(pl.col("accepted", "current").sum())
     rejected = table("silver.quarantine").group_by("file_id").agg(rejected=pl.len())
     return (manifest.join(accepted, on="file_id", how="left").join(rejected, on="file_id", how="left")
             .with_columns(pl.col("accepted", "current", "rejected").fill_null(0))

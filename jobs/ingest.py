@@ -15,6 +15,7 @@ import polars as pl
 
 from lake.bronze import cells as bronze_cells
 from lake.bronze import files as bronze_files
+from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake import checks
@@ -187,6 +188,7 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     merged = report_values.resolve_current(pl.concat([existing.filter(pl.col("file_id") != file_id), new]))
     lake.replace("silver.report_values", merged, where={"period": periods})
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
+    lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
     touched: dict[str, set[str]] = {}
     for code, period in new.select("indicator_code", "period").unique().iter_rows():
         touched.setdefault(cat.indicators[code].campaign, set()).add(period)

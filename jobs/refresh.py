@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from lake import checks
 from lake.bronze import cells as bronze_cells
+from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake.silver.stage import stage_files
@@ -46,8 +47,8 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
     return run
 
 
-CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "reference.indicators", "reference.units",
-                      "reference.assignments")
+CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "gold.file_counts", "reference.indicators",
+                      "reference.units", "reference.assignments")
 
 
 def check_tables(lake: Lake, run: Run) -> None:
@@ -121,7 +122,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
             run.checks.append(combined)
         periods = sorted({k.split("/", 1)[1] for k in spool.keys("values/")}
                          | {p["period"] for p in lake.partitions("silver.report_values")})
-        changed, rows = [], 0
+        changed, counted, rows, count_rows = [], [], 0, 0
         for period in periods:
             values = spool.read(f"values/{period}")
             new = report_values.resolve_current(values) if not values.is_empty() else values
@@ -130,9 +131,17 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
                                 new):
                 spool.add(f"silver/{period}", new)
                 changed.append(period)
+            counts = file_counts.build(new)
+            count_rows += counts.height
+            if not same_content("gold.file_counts", lake.read("gold.file_counts", where={"period": [period]}), counts):
+                spool.add(f"counts/{period}", counts)
+                counted.append(period)
         lake.replace_partitions("silver.report_values", lambda: spool.frames(f"silver/{p}" for p in changed),
                                 [{"period": p} for p in changed])
+        lake.replace_partitions("gold.file_counts", lambda: spool.frames(f"counts/{p}" for p in counted),
+                                [{"period": p} for p in counted])
     run.count("silver.report_values", rows_out=rows, written=bool(changed))
+    run.count("gold.file_counts", rows_out=count_rows, written=bool(counted))
     q = pl.concat(rejects) if rejects else lake.read("silver.quarantine").clear()
     run.count("silver.quarantine", rows_out=q.height, written=write_if_changed(lake, "silver.quarantine", q))
 

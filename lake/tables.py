@@ -156,6 +156,12 @@ _SPECS = [
          "last_received_at": UTC_TS, "state": pl.String},
         partition_by=("campaign_code", "period"),
         source="reference.assignments, silver.report_values"),
+    TableSpec(
+        "gold.file_counts",
+        "one row per period × received file",
+        {"period": pl.String, "file_id": pl.String, "accepted": pl.Int64, "current": pl.Int64},
+        partition_by=("period",),
+        source="silver.report_values"),
     # ---------------- ops ----------------
     TableSpec(
         "ops.runs",

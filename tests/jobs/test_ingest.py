@@ -103,6 +103,9 @@ def test_later_submission_supersedes_and_history_is_kept(lake, cat):
     # Completeness counts the first arrival: on time.
     comp = lake.read("gold.completeness").filter((pl.col("unit_code") == "178-PTCKH") & (pl.col("period") == "2024-Q2"))
     assert comp["on_time"][0] == 1
+    # The upload history's counts follow silver: the first file's value is no longer in force.
+    counts = {r["file_id"]: (r["accepted"], r["current"]) for r in lake.read("gold.file_counts").iter_rows(named=True)}
+    assert counts == {silver["file_id"][0]: (1, 0), silver["file_id"][1]: (1, 1)}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1258", "utf-16"])

@@ -51,8 +51,13 @@ def test_refresh_rebuilds_from_bronze(demo_lake, cat):
     expected = content(demo_lake, "gold.attainment")
     demo_lake.overwrite("silver.report_values", demo_lake.read("silver.report_values").clear())
     demo_lake.overwrite("gold.attainment", demo_lake.read("gold.attainment").head(3))
+    counts = content(demo_lake, "gold.file_counts")
+    demo_lake.overwrite("gold.file_counts", demo_lake.read("gold.file_counts").head(2))
     refresh(demo_lake, cat)
     assert content(demo_lake, "gold.attainment").equals(expected)
+    assert content(demo_lake, "gold.file_counts").equals(counts)
+    silver = demo_lake.read("silver.report_values")
+    assert counts["accepted"].sum() == silver.height and counts["current"].sum() == silver["is_current"].sum()
 
 
 def test_refresh_killed_part_way_leaves_a_complete_gold_and_a_rerun_converges(demo_lake, cat):
