@@ -72,7 +72,7 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
                 wanted = {_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
             else:
                 wanted = {f"{name}/{c}/{p}" for c, ps in touched.items() for p in ps}
-            _commit(lake, run, name, sorted(wanted), spool)
+            _commit(lake, run, name, sorted(wanted), spool, compare=touched is None)
     for name, rs in results.items():
         combined = checks.combine(name, rs)
         if combined is not None:
@@ -95,15 +95,16 @@ def _key(name: str, part: dict) -> str:
     return f"{name}/{part['campaign_code']}/{part['period']}"
 
 
-def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool) -> None:
-    """One commit replacing the partitions among ``keys`` whose content changed."""
+def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool, compare: bool = True) -> None:
+    """One commit replacing the partitions among ``keys`` whose content changed (``compare``:
+    a refresh compares; an ingest's partitions changed with its silver rows, so it does not
+    read a million rows back to learn that)."""
     changed, rows = [], 0
     for key in keys:
         _, campaign, period = key.split("/", 2)
-        new = spool.read(key)
-        rows += new.height
-        old = lake.read(name, where={"campaign_code": [campaign], "period": [period]})
-        if not same_content(name, old, new):
+        rows += spool.rows(key)
+        if not compare or not same_content(name, lake.read(name, where={"campaign_code": [campaign],
+                                                                         "period": [period]}), spool.read(key)):
             changed.append((key, {"campaign_code": campaign, "period": period}))
     lake.replace_partitions(name, lambda: spool.frames(k for k, _ in changed), [p for _, p in changed])
     run.count(name, rows_out=rows, written=bool(changed))

@@ -184,8 +184,13 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
         return {}
     new = report_values.to_table(accepted, file_id, received_at)
     periods = sorted(new["period"].unique().to_list())
-    existing = lake.read("silver.report_values", where={"period": periods})
-    merged = report_values.resolve_current(pl.concat([existing.filter(pl.col("file_id") != file_id), new]))
+    existing = lake.read("silver.report_values", where={"period": periods}).filter(pl.col("file_id") != file_id)
+    # Only the keys this file reports can change which submission is current; the rest of the
+    # partitions is carried over as it is (a national period is a million rows).
+    keys = new.select(report_values.KEY).unique()
+    others = existing.join(keys, on=report_values.KEY, how="anti")
+    resolved = report_values.resolve_current(pl.concat([existing.join(keys, on=report_values.KEY, how="semi"), new]))
+    merged = pl.concat([others, resolved])
     lake.replace("silver.report_values", merged, where={"period": periods})
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
     lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
