@@ -31,6 +31,18 @@ def table(name: str, **where: str) -> pl.DataFrame:
     return _read(str(lk.root), name, lk.version(name), tuple((k, (v,)) for k, v in sorted(where.items())))
 
 
+def _period_labels(frame: pl.DataFrame, order: bool = False) -> pl.DataFrame:
+    """``period_label`` ("Quý II/2024") and, with ``order``, a sortable ``order`` column; each
+    distinct period is labelled once (a national trend has 600 thousand rows, 60 periods)."""
+    periods = frame["period"].unique().to_list()
+    cols = [pl.col("period").replace_strict({p: label_vi(p) for p in periods}, return_dtype=pl.String)
+            .alias("period_label")]
+    if order:
+        cols.append(pl.col("period").replace_strict({p: str(sort_key(p)) for p in periods}, return_dtype=pl.String)
+                    .alias("order"))
+    return frame.with_columns(cols)
+
+
 # ------------------------------------------------------------------ reference
 def campaigns() -> pl.DataFrame:
     return table("reference.campaigns").sort("issued_on", descending=True)
@@ -118,20 +130,21 @@ def scorecard(code: str, unit: str, period: str) -> pl.DataFrame:
 def unit_trend(code: str, unit: str) -> pl.DataFrame:
     return (attainment(code, unit_code=unit).filter((pl.col("unit_code") == unit) & TOP_LEVEL & pl.col("attainment").is_not_null())
             .select("period", "indicator_code", "name", "attainment", "status")
-            .with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
-                          order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
+            .pipe(_period_labels, order=True)
             .sort("order", "indicator_code"))
 
 
 def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
     """The unit's score and its cluster's average, per period."""
-    s = table("gold.unit_scores", campaign_code=code)
-    mine = s.filter(pl.col("unit_code") == unit).select("period", "cluster_code", unit_score="score", rank="rank",
-                                                        cluster_size="cluster_size")
-    avg = s.group_by("period", "cluster_code").agg(cluster_average=pl.col("score").mean().round(2))
+    mine = table("gold.unit_scores", campaign_code=code, unit_code=unit).select(
+        "period", "cluster_code", unit_score="score", rank="rank", cluster_size="cluster_size")
+    # Only the unit's own clusters are read: a national campaign's scores are 600 thousand rows.
+    peers = [table("gold.unit_scores", campaign_code=code, cluster_code=c)
+             for c in mine["cluster_code"].drop_nulls().unique().sort().to_list()]
+    scores = pl.concat(peers) if peers else table("gold.unit_scores").clear()
+    avg = scores.group_by("period", "cluster_code").agg(cluster_average=pl.col("score").mean().round(2))
     out = mine.join(avg, on=["period", "cluster_code"], how="left")
-    return out.with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String)) \
-        .sort(pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
+    return _period_labels(out, order=True).sort("order").drop("order")
 
 
 def indicators_with_data(code: str, period: str) -> list[str]:
@@ -147,15 +160,13 @@ def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFra
 
 def indicator_trend(code: str, indicator: str) -> pl.DataFrame:
     rows = attainment(code, indicator_code=indicator).filter(pl.col("actual").is_not_null())
-    return (rows.with_columns(period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String),
-                              order=pl.col("period").map_elements(lambda p: str(sort_key(p)), return_dtype=pl.String))
-            .sort("order", "unit_code"))
+    return _period_labels(rows, order=True).sort("order", "unit_code")
 
 
 def completeness(code: str) -> pl.DataFrame:
-    return (table("gold.completeness", campaign_code=code)
-            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")),
-                          period_label=pl.col("period").map_elements(label_vi, return_dtype=pl.String)))
+    return _period_labels(table("gold.completeness", campaign_code=code)
+                          .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(),
+                                                                                     default=pl.col("unit_code"))))
 
 
 # ------------------------------------------------------------------ operations
