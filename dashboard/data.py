@@ -11,6 +11,7 @@ import streamlit as st
 
 from lake.periods import label_vi, sort_key
 from lake.store import Lake
+from lake.tables import spec
 
 TOP_LEVEL = pl.col("parent_code").is_null()
 
@@ -141,7 +142,7 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
     # Only the unit's own clusters are read: a national campaign's scores are 600 thousand rows.
     peers = [table("gold.unit_scores", campaign_code=code, cluster_code=c)
              for c in mine["cluster_code"].drop_nulls().unique().sort().to_list()]
-    scores = pl.concat(peers) if peers else table("gold.unit_scores").clear()
+    scores = pl.concat(peers) if peers else spec("gold.unit_scores").empty()
     avg = scores.group_by("period", "cluster_code").agg(cluster_average=pl.col("score").mean().round(2))
     out = mine.join(avg, on=["period", "cluster_code"], how="left")
     return _period_labels(out, order=True).sort("order").drop("order")

@@ -164,6 +164,18 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
     return report
 
 
+def write_file_counts(lake: Lake, merged: pl.DataFrame, periods: list[str]) -> None:
+    """The touched periods' counts; on a lake from before ``gold.file_counts`` existed, the other
+    periods are counted first, so the upload history is whole from the first ingest on."""
+    if not lake.exists("gold.file_counts"):
+        others = [p["period"] for p in lake.partitions("silver.report_values") if p["period"] not in periods]
+        lake.replace_partitions(
+            "gold.file_counts",
+            lambda: (file_counts.build(lake.read("silver.report_values", where={"period": [p]})) for p in others),
+            [{"period": p} for p in others])
+    lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
+
+
 def is_finished(lake: Lake, file_id: str) -> bool:
     """An ingest got through when the file's values or its rejections are in silver."""
     return any(not lake.read(t, where={"file_id": [file_id]}).is_empty()
@@ -193,7 +205,7 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     merged = pl.concat([others, resolved])
     lake.replace("silver.report_values", merged, where={"period": periods})
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
-    lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
+    write_file_counts(lake, merged, periods)
     touched: dict[str, set[str]] = {}
     for code, period in new.select("indicator_code", "period").unique().iter_rows():
         touched.setdefault(cat.indicators[code].campaign, set()).add(period)

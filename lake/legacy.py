@@ -39,15 +39,12 @@ TCVN3_TO_UNICODE: dict[int, int] = {
     0xF0: 0x1ED6, 0xF1: 0x1EE7, 0xF2: 0x0169, 0xF3: 0x00FA, 0xF4: 0x1EE5, 0xF5: 0x1EEB, 0xF6: 0x1EED, 0xF7: 0x1EEF,
     0xF8: 0x1EE9, 0xF9: 0x1EF1, 0xFA: 0x1EF3, 0xFB: 0x1EF7, 0xFC: 0x1EF9, 0xFD: 0x00FD, 0xFE: 0x1EF5, 0xFF: 0x1ED0,
 }
-# Characters a Unicode Vietnamese text never contains but TCVN3 text nearly always does.
-# (0xB0–0xB4 are TCVN3's rarely typed combining tones, and °±²³´ in other texts, so they do not count.)
-_TCVN3_ONLY = {chr(b) for b in range(0xA1, 0xE0)} - set("ÀÁÂÃÈÉÊÌÍÒÓÔÕÙÚÝ°±²³´")
 _TABLE = {b: chr(u) for b, u in TCVN3_TO_UNICODE.items()}
 _BACK = {u: chr(b) for b, u in sorted(TCVN3_TO_UNICODE.items(), reverse=True)}
 
 
 def looks_tcvn3(text: str) -> bool:
-    return any(ch in _TCVN3_ONLY for ch in text) and all(ord(ch) < 0x100 for ch in text)
+    return detect([text]) == "tcvn3"
 
 
 def from_tcvn3(text: str) -> str:

@@ -193,3 +193,17 @@ def test_a_file_whose_ingest_stopped_part_way_is_finished_when_sent_again(lake, 
     assert lake.read("silver.report_values")["received_at"][0] == WHEN   # counted from the first receipt
     assert lake.read("bronze.cells").height == cells.height              # cells not written twice
     assert ingest(lake, cat, data).status == "duplicate"                 # now it is done
+
+
+def test_the_first_ingest_on_a_lake_without_file_counts_counts_every_period(lake, cat):
+    import shutil
+
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", 200, "tỷ đồng", None, None, None]]))
+    first = lake.read("silver.report_values")["file_id"][0]
+    shutil.rmtree(lake.uri("gold.file_counts"))  # a lake written before the table existed
+    assert not lake.exists("gold.file_counts")
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q3", 210, "tỷ đồng", None, None, None]]),
+           name="quy-3.xlsx")
+    counts = {(r["period"], r["file_id"] == first, r["accepted"])
+              for r in lake.read("gold.file_counts").iter_rows(named=True)}
+    assert counts == {("2024-Q2", True, 1), ("2024-Q3", False, 1)}
