@@ -1,7 +1,9 @@
 """Command line: ``python -m jobs {ingest,refresh,demo,template}``.
 
 Exit codes: 0 done, 1 data rejected (some rows or files quarantined), 2 usage or environment
-error (bad arguments, unreadable catalog, lake busy).
+error (bad arguments, unreadable catalog, lake busy, full, read-only or missing), 3 internal
+error (a fault of ours met on some file: the file is kept, the trace is in the log and the run
+record, and the command's other files go on).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_PRINTED_PROBLEMS = 30
 
 
@@ -77,7 +79,14 @@ def main(argv: list[str] | None = None) -> int:
         cat = load(args.catalog)
     except CatalogError as exc:
         return _fail(str(exc))
+    from lake import faults
+
     lake = Lake(args.lake)
+    if args.command in ("ingest", "refresh", "demo"):
+        if not lake.root.exists() and not lake.root.parent.is_dir():
+            return _fail(f"không tìm thấy kho dữ liệu {lake.root} (thư mục {lake.root.parent} không tồn tại). "
+                         "Hãy kiểm tra --lake hoặc THIDUA_LAKE và ổ đĩa đã được gắn chưa.")
+        faults.log_to(lake.root)
     try:
         if args.command == "ingest":
             return _ingest(args, lake, cat)
@@ -90,6 +99,14 @@ def main(argv: list[str] | None = None) -> int:
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
+    except Exception as exc:
+        message = faults.storage_fault(exc, lake.root)
+        if message is not None:
+            return _fail(message)
+        code, _ = faults.record_internal(f"running '{args.command}'", exc)
+        print(f"Lỗi nội bộ của hệ thống (mã lỗi {code}); chi tiết đã được ghi vào nhật ký "
+              f"{lake.root / '_logs' / 'thidua.log'}.", file=sys.stderr)
+        return EXIT_INTERNAL
 
 
 def _ingest(args, lake, cat) -> int:
@@ -98,7 +115,9 @@ def _ingest(args, lake, cat) -> int:
     from tqdm import tqdm
 
     from jobs.gold import GoldCheckFailed
-    from jobs.ingest import ingest_bytes
+    from jobs.ingest import ingest_path
+    from lake import faults
+    from lake.store import LakeBusyError
 
     received_at = None
     if args.received_at:
@@ -113,14 +132,25 @@ def _ingest(args, lake, cat) -> int:
         return _fail("không tìm thấy tệp: " + ", ".join(missing))
     who = args.by or getpass.getuser()
     worst = EXIT_OK
-    for path in tqdm(args.files, disable=len(args.files) < 3, desc="Nhận tệp", unit="tệp"):
+    for n, path in enumerate(tqdm(args.files, disable=len(args.files) < 3, desc="Nhận tệp", unit="tệp")):
         try:
-            report = ingest_bytes(lake, cat, path.read_bytes(), path.name, received_by=who, channel=args.channel,
-                                  dry_run=args.dry_run, received_at=received_at)
+            report = ingest_path(lake, cat, path, received_by=who, channel=args.channel,
+                                 dry_run=args.dry_run, received_at=received_at)
         except GoldCheckFailed as exc:
             print(f"Lỗi: {exc}", file=sys.stderr)
             worst = max(worst, EXIT_REJECTED)
             continue
+        except (LakeBusyError, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            message = faults.storage_fault(exc, lake.root)
+            if message is None:   # a fault of ours on this file: say so, keep going with the others
+                code, _ = faults.record_internal(f"ingesting '{path.name}'", exc)
+                print(f"Lỗi: {faults.internal_message(path.name, code)}", file=sys.stderr)
+                worst = EXIT_INTERNAL
+                continue
+            rest = [p.name for p in args.files[n:]]
+            return _fail(f"{message} Chưa xử lý: {', '.join(rest)}.")
         prefix = "[thử] " if args.dry_run else ""
         print(prefix + report.summary_vi())
         for note in report.notes:
@@ -131,7 +161,9 @@ def _ingest(args, lake, cat) -> int:
         if len(problems) > MAX_PRINTED_PROBLEMS:
             print(f"  … và {len(problems) - MAX_PRINTED_PROBLEMS} lỗi khác: xem đủ ở trang Chất lượng dữ liệu "
                   "(bảng silver.quarantine)" + (" sau khi gửi thật." if args.dry_run else "."))
-        if not report.ok:
+        if report.status == "error":
+            worst = EXIT_INTERNAL
+        elif not report.ok and worst != EXIT_INTERNAL:
             worst = max(worst, EXIT_REJECTED)
     return worst
 

@@ -2,19 +2,27 @@
 
 ``python -m jobs ingest FILE... [--dry-run]``. A dry run reads, types and checks the file
 exactly as a real ingest would and reports how it was understood, but writes nothing. A real
-ingest keeps the file's bytes first, so nothing a unit sent is ever lost, then writes each
-table in one atomic commit and brings gold up to date for the partitions it touched.
+ingest keeps the file's bytes and records it in the manifest before anything reads it, so
+nothing a unit sent is ever lost, whatever happens next (a file that kills the reader, a bug
+of ours, a full disk); then it writes each table in one atomic commit and brings gold up to
+date for the partitions it touched. The bytes are parsed in a worker process
+(:mod:`lake.bronze.reader`), never in the caller.
 """
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 import polars as pl
 
+from lake import faults
 from lake.bronze import cells as bronze_cells
+from lake.bronze import inspect, limits
 from lake.bronze import files as bronze_files
+from lake.bronze.errors import FileRejected
+from lake.bronze.reader import ReaderFailed, read_isolated
 from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
@@ -28,6 +36,9 @@ from jobs.runs import Run
 
 WRITER_LOCK = "writer"
 WRITER_WAIT_SECONDS = 120
+# Held only while a receipt is checked and added to the manifest: a long refresh holding the
+# writer lock never keeps a file from being recorded.
+RECEIPTS_LOCK = "receipts"
 
 
 @dataclass
@@ -35,7 +46,7 @@ class FileReport:
     """What happened to one file, in the terms a steward reads."""
     name: str
     file_id: str
-    status: str  # accepted | partial | rejected | duplicate
+    status: str  # accepted | partial | rejected | duplicate | error (internal: not the data's fault)
     format: str | None = None
     encoding: str | None = None
     layout: str | None = None
@@ -45,6 +56,8 @@ class FileReport:
     empty_rows: int = 0
     message: str = ""
     duplicate_of: datetime | None = None
+    error_code: str | None = None    # internal errors: the code under which the trace was logged
+    trace: str | None = None         # never shown to a user; goes to the log and the run record
 
     @property
     def problems(self) -> list[str]:
@@ -80,15 +93,34 @@ def understand(data: bytes, name: str, cat: Catalog, allowed_units: set[str] | N
 
     ``allowed_units``: the units the sender may report for (``None``: any); rows for other
     units are rejected, so a steward cannot report for a unit not assigned to them.
-    """
+    Never raises for anything the file holds: a refusal and an internal error both come back
+    as the report's status and Vietnamese message."""
     clean = bronze_files.safe_name(name)
     file_id = hashlib.sha256(data).hexdigest()
     report = FileReport(clean, file_id, "rejected")
     try:
-        cells, info = bronze_cells.read_cells(data, clean, bronze_files.extension(clean))
-    except bronze_cells.FileRejected as exc:
+        cells, info = read_isolated(data, clean, bronze_files.extension(clean))
+    except FileRejected as exc:
         report.message = exc.reason
         return report, None, None, None
+    except ReaderFailed as exc:
+        _internal(report, "reading", exc.detail)
+        return report, None, None, None
+    try:
+        return _stage(report, cells, info, cat, allowed_units)
+    except Exception as exc:  # a bug of ours met on this file: the file is kept, the trace logged
+        _internal(report, "staging", exc)
+        return report, cells, None, None
+
+
+def _internal(report: FileReport, step: str, exc: BaseException | str) -> None:
+    report.status = "error"
+    report.error_code, report.trace = faults.record_internal(f"{step} '{report.name}' ({report.file_id})", exc)
+    report.message = faults.internal_message(report.name, report.error_code)
+
+
+def _stage(report: FileReport, cells: pl.DataFrame, info, cat: Catalog, allowed_units: set[str] | None):
+    clean, file_id = report.name, report.file_id
     report.format, report.encoding = info.format, info.encoding
     (staged,), check = stage_files([(file_id, clean, cells)], cat, assignment_keys(cat))
     if staged.problem:
@@ -127,30 +159,39 @@ def _refuse_other_units(staged: Staged, allowed: set[str]) -> None:
 def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_by: str, channel: str,
                  dry_run: bool = False, received_at: datetime | None = None, as_of: date | None = None,
                  run: Run | None = None, allowed_units: set[str] | None = None) -> FileReport:
+    """One received file through bronze, silver and gold. Storage faults (a full disk, a
+    read-only lake) and a busy lake raise; everything about the file itself is in the report."""
     file_id = hashlib.sha256(data).hexdigest()
     known = lake.read("bronze.manifest", where={"file_id": [file_id]})
     if not known.is_empty() and is_finished(lake, file_id):
         first = known.sort("received_at").row(0, named=True)
         return FileReport(first["original_name"], file_id, "duplicate", duplicate_of=first["received_at"])
-    report, cells, staged, check = understand(data, name, cat, allowed_units)
     if dry_run:
-        return report
+        return understand(data, name, cat, allowed_units)[0]
     own_run = run is None
     run = run or Run("ingest")
-    lake.put_file(data)  # kept byte for byte before waiting for the writer lock: a busy lake loses nothing
-    with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+    # Bytes first, then the receipt, then the reading: a file that crashes the reader, or an
+    # ingest stopped at any point after this, leaves the file and its manifest row in bronze.
+    lake.put_file(data)
+    with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, data, name, received_by, channel, received_at)
+    run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
+    report, cells, staged, check = understand(data, name, cat, allowed_units)
+    if report.status == "error":
+        run.error(got.original_name, report.error_code, report.trace)
+    with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        lake.sweep_scratch()   # what a killed job left; nobody else can be using scratch now
         if got.is_duplicate and is_finished(lake, file_id):  # another process took the same file meanwhile
             return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
         # A file received before but never finished (its ingest was stopped part way) is finished now,
         # under its first receipt, so sending it again never leaves its values waiting for the night.
-        run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
         publish(lake, cat, run)
         has_cells = not lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}).is_empty()
         if cells is not None and not cells.is_empty() and not has_cells:
             lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))
             run.count("bronze.cells", rows_out=cells.height, written=True)
-        rejects = report.rejects if staged is not None else file_problem(report.message)
+        rejects = report.rejects if staged is not None else file_problem(
+            report.message, "internal" if report.status == "error" else "file")
         if not rejects.is_empty():
             lake.append("silver.quarantine", quarantine.to_table(rejects, file_id, got.original_name, got.received_at))
             run.count("silver.quarantine", rows_out=rejects.height, written=True)
@@ -160,7 +201,36 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
         gold.rebuild(lake, run, as_of or date.today(), touched=touched)
         if own_run:
             run.summary = report.summary_vi()
-            run.record(lake, "ok" if report.ok else "rejected_rows")
+            run.record(lake, "error" if report.status == "error" else "ok" if report.ok else "rejected_rows")
+    return report
+
+
+def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
+    """A file on disk: its size is checked before it is read, so a file far over the limit is
+    kept (streamed into bronze) and answered without ever being held in memory."""
+    size = path.stat().st_size
+    if size <= limits.MAX_FILE_BYTES:
+        return ingest_bytes(lake, cat, path.read_bytes(), path.name, **options)
+    name = bronze_files.safe_name(path.name)
+    try:
+        inspect.check_size(size, name)
+    except FileRejected as exc:
+        reason = exc.reason
+    report = FileReport(name, "", "rejected", message=reason)
+    if options.get("dry_run"):
+        return report
+    run = options.get("run") or Run("ingest")
+    with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        got = bronze_files.receive(lake, path, path.name, options["received_by"], options["channel"],
+                                   options.get("received_at"))
+    report.file_id = got.file_id
+    with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        if not is_finished(lake, got.file_id):
+            lake.append("silver.quarantine", quarantine.to_table(file_problem(reason), got.file_id, got.original_name,
+                                                                 got.received_at))
+        run.summary = reason
+        if "run" not in options:
+            run.record(lake, "rejected_rows")
     return report
 
 
@@ -182,10 +252,12 @@ def is_finished(lake: Lake, file_id: str) -> bool:
                for t in ("silver.report_values", "silver.quarantine"))
 
 
-def file_problem(reason: str) -> pl.DataFrame:
-    """A rejection of the file as a whole (no sheet, row or cell to point at)."""
+def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
+    """A rejection of the file as a whole (no sheet, row or cell to point at); ``check`` is
+    ``internal`` when the fault was ours, not the file's."""
     return pl.DataFrame([{"sheet": None, "row": None, "column": None, "cell": None, "value": None,
-                          "reason": reason, "check": "file"}], schema=report_values.REJECT_SCHEMA)
+                          "reason": reason, "check": check}], schema=report_values.REJECT_SCHEMA)
+
 
 
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,

@@ -16,7 +16,9 @@ import polars as pl
 from tqdm import tqdm
 
 from lake import checks
-from lake.bronze import cells as bronze_cells
+from lake import faults
+from lake.bronze.errors import FileRejected
+from lake.bronze.reader import ReaderFailed, read_isolated
 from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
@@ -100,7 +102,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
             items, received = [], {}
             for entry in batch:
                 received[entry["file_id"]] = entry["received_at"]
-                cells = _cells(lake, entry, rejects)
+                cells = _cells(lake, entry, rejects, run)
                 if cells is not None:
                     items.append((entry["file_id"], entry["original_name"], cells))
             staged, check = stage_files(items, cat, keys)
@@ -146,15 +148,21 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
     run.count("silver.quarantine", rows_out=q.height, written=write_if_changed(lake, "silver.quarantine", q))
 
 
-def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame]) -> pl.DataFrame | None:
+def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> pl.DataFrame | None:
     """A file's cells from ``bronze.cells``, or read again from its kept bytes (the ingest
     stopped before writing them, or the file came in through the inbox in bulk)."""
     file_id, name = entry["file_id"], entry["original_name"]
     cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
     if cells.is_empty():
         try:
-            cells, _ = bronze_cells.read_cells(lake.get_file(entry["object_key"]), name, entry["extension"])
-        except bronze_cells.FileRejected as exc:
+            cells, _ = read_isolated(lake.get_file(entry["object_key"]), name, entry["extension"])
+        except FileRejected as exc:
             rejects.append(quarantine.to_table(file_problem(exc.reason), file_id, name, entry["received_at"]))
+            return None
+        except ReaderFailed as exc:
+            code, trace = faults.record_internal(f"re-reading '{name}' ({file_id})", exc.detail)
+            run.error(name, code, trace)
+            rejects.append(quarantine.to_table(file_problem(faults.internal_message(name, code), "internal"),
+                                               file_id, name, entry["received_at"]))
             return None
     return cells.drop("shard", "file_id", strict=False)

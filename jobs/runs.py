@@ -2,6 +2,7 @@
 and the data-quality page."""
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class Run:
     tables: dict[str, dict] = field(default_factory=dict)
     checks: list[checks.CheckRun] = field(default_factory=list)
     summary: str = ""
+    errors: list[dict] = field(default_factory=list)   # internal errors: file, code, trace (never shown to users)
 
     def count(self, table: str, rows_in: int | None = None, rows_out: int | None = None,
               written: bool | None = None) -> None:
@@ -33,13 +35,23 @@ class Run:
         if written is not None:
             entry["written"] = entry.get("written", False) or written
 
+    def error(self, file: str, code: str, trace: str) -> None:
+        self.errors.append({"file": file, "code": code, "trace": trace})
+
     def record(self, lake: Lake, status: str) -> None:
+        # The version each written table reached: a reader that finds an older one knows the
+        # newest commit was lost (lake.health), instead of showing older figures as current.
+        for name, entry in self.tables.items():
+            if entry.get("written") and lake.exists(name):
+                with contextlib.suppress(Exception):   # a damaged table has no version to record
+                    entry["version"] = lake.version(name)
         passed = sum(o.success for c in self.checks for o in c.outcomes)
         failed = sum(not o.success for c in self.checks for o in c.outcomes)
         lake.append("ops.runs", spec("ops.runs").conform(pl.DataFrame([{
             "run_id": self.run_id, "job": self.job, "started_at": self.started_at,
             "finished_at": datetime.now(timezone.utc), "status": status, "summary": self.summary,
             "tables": json.dumps(self.tables, ensure_ascii=False, sort_keys=True),
-            "checks_passed": passed, "checks_failed": failed}])))
+            "checks_passed": passed, "checks_failed": failed,
+            "errors": json.dumps(self.errors, ensure_ascii=False) if self.errors else None}])))
         if self.checks:
             lake.append("ops.check_results", checks.to_rows(self.run_id, self.checks))

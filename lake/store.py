@@ -50,6 +50,15 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _chunks(data: bytes | os.PathLike, size: int = 1 << 20) -> Iterator[bytes]:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        yield bytes(data)
+        return
+    with open(data, "rb") as fh:
+        while chunk := fh.read(size):
+            yield chunk
+
+
 def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
     """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so delta prunes files)."""
     parts = []
@@ -209,6 +218,8 @@ class Lake:
             options["schema_mode"] = "overwrite"
         if repartition:
             options["schema_mode"] = "overwrite"
+        if mode == "append":
+            options["schema_mode"] = "merge"   # a column added since the table was created (ops.runs.errors)
         uri = self.uri(s.name)
         Path(uri).parent.mkdir(parents=True, exist_ok=True)
         frame.write_delta(uri, mode=mode, delta_write_options=options)
@@ -248,20 +259,66 @@ class Lake:
         return DeltaTable(self.uri(name)).history(limit)
 
     # -------------------------------------------------------------- raw files
-    def put_file(self, data: bytes) -> tuple[str, str]:
-        """Keep ``data`` byte for byte under its SHA-256; returns (file_id, object key)."""
-        file_id = hashlib.sha256(data).hexdigest()
-        key = f"files/{file_id[:2]}/{file_id}"
-        path = self.root / "bronze" / key
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+    def put_file(self, data: bytes | os.PathLike) -> tuple[str, str]:
+        """Keep a file byte for byte under its SHA-256 (``data``: the bytes, or a path read a
+        megabyte at a time, so a file of any size is kept without holding it in memory);
+        returns (file_id, object key). A write that fails leaves no temporary file behind."""
+        if isinstance(data, (bytes, bytearray, memoryview)):
+            file_id = hashlib.sha256(data).hexdigest()
+            if (self.root / "bronze" / "files" / file_id[:2] / file_id).exists():
+                return file_id, f"files/{file_id[:2]}/{file_id}"
+        folder = self.root / "bronze" / "files"
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".incoming-")
+        try:
+            digest = hashlib.sha256()
             with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
+                for chunk in _chunks(data):
+                    digest.update(chunk)
+                    fh.write(chunk)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.replace(tmp, path)
+            file_id = digest.hexdigest()
+            key = f"files/{file_id[:2]}/{file_id}"
+            path = self.root / "bronze" / key
+            if path.exists():
+                os.unlink(tmp)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         return file_id, key
+
+    def has_file(self, object_key: str) -> bool:
+        return (self.root / "bronze" / object_key).is_file()
+
+    def sweep(self, older_than_seconds: float = 3600) -> int:
+        """Remove what killed or failed jobs left behind: ``.incoming-*`` files of the file store,
+        scratch folders (only with the writer lock held, when no job can be using one) and Delta
+        commit temporaries. Returns how many were removed."""
+        removed = 0
+        cutoff = time.time() - older_than_seconds
+        candidates = list((self.root / "bronze" / "files").glob(".incoming-*"))
+        candidates += list(self.root.glob("*/*/_delta_log/*.tmp"))
+        for path in candidates:
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    def sweep_scratch(self) -> int:
+        """Scratch folders of jobs that did not end (call with the writer lock held)."""
+        import shutil
+
+        removed = 0
+        for folder in (self.root / "_scratch").glob("*"):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        return removed
 
     def get_file(self, object_key: str) -> bytes:
         return (self.root / "bronze" / object_key).read_bytes()

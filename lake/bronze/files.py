@@ -6,6 +6,7 @@ its content turns out to be.
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from lake.store import Lake
 from lake.text import nfc
 
 CHANNELS = ("upload", "cli", "inbox", "demo")
+_MAX_NAME = 200
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,17 @@ class Received:
 
 
 def safe_name(name: str) -> str:
-    """The file name a steward sees: no folders, no control characters, NFC, at most 200 chars."""
+    """The file name a steward sees: no folders, no control characters, NFC, at most 200
+    characters, its extension kept whole however long the name (the extension decides how
+    the file is read)."""
     base = PurePath(str(name).replace("\\", "/")).name or "tep-khong-ten"
     base = "".join(ch for ch in nfc(base) if unicodedata.category(ch)[0] != "C")
     base = re.sub(r"\s+", " ", base).strip(" .") or "tep-khong-ten"
-    return base[:200]
+    if len(base) <= _MAX_NAME:
+        return base
+    suffix = PurePath(base).suffix
+    suffix = suffix if len(suffix) <= 12 else ""
+    return base[:_MAX_NAME - len(suffix)].rstrip(" .") + suffix
 
 
 def extension(name: str) -> str:
@@ -50,9 +58,10 @@ def extension(name: str) -> str:
     return suffix
 
 
-def receive(lake: Lake, data: bytes, name: str, received_by: str, channel: str,
+def receive(lake: Lake, data: bytes | os.PathLike, name: str, received_by: str, channel: str,
             received_at: datetime | None = None, record: bool = True) -> Received:
-    """Store the bytes, then record the file in the manifest unless it is already there.
+    """Store the bytes (``data``, or a file read in chunks), then record the file in the
+    manifest unless it is already there.
 
     ``record=False`` (dry run) keeps the bytes but writes no manifest row.
     """
@@ -67,7 +76,8 @@ def receive(lake: Lake, data: bytes, name: str, received_by: str, channel: str,
         return Received(file_id, first["original_name"], first["extension"], first["size_bytes"],
                         first["received_at"], first["received_by"], first["channel"], first["object_key"],
                         duplicate_of=first["received_at"])
-    got = Received(file_id, clean, extension(clean), len(data), when, received_by, channel, key)
+    size = len(data) if isinstance(data, (bytes, bytearray)) else os.stat(data).st_size
+    got = Received(file_id, clean, extension(clean), size, when, received_by, channel, key)
     if record:
         lake.append("bronze.manifest", pl.DataFrame([{
             "file_id": got.file_id, "original_name": got.original_name, "extension": got.extension,

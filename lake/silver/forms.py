@@ -35,6 +35,7 @@ _ROLES = [  # (role, folded phrases) — the first that a header part contains w
     ("baseline", ("cung ky", "ky goc")),
     ("value", ("thuc hien", "so thuc hien", "luy ke", "uoc thuc hien", "th ", "ket qua")),
 ]
+_TABLE_SCAN_ROWS = 60
 _FOOTER = ("nguoi lap bieu", "thu truong don vi", "nguoi lap", "ke toan truong", "noi nhan", "xac nhan cua")
 _INDEX_CELL = re.compile(r"^\(?([a-z]|\d{1,2})\)?$|^\(?\d+\s*=\s*[\d\s+\-*/x()]+\)?$")
 _LABEL = re.compile(r"^\s*(bieu so|mau so|don vi bao cao|don vi nhan bao cao|don vi tinh|ky bao cao)\s*:?\s*(.*)$")
@@ -55,6 +56,15 @@ class _Sheet:
     grid: dict[tuple[int, int], tuple[str, bool]]
     header_block: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    by_row: dict[int, dict[int, tuple[str, bool]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for (r, c), v in self.grid.items():
+            self.by_row.setdefault(r, {})[c] = v
+
+    @classmethod
+    def of(cls, sheet: str, cells: pl.DataFrame) -> "_Sheet":
+        return cls(sheet, {(r, c): (t, n) for r, c, t, n in cells.select("row", "col", "text", "is_number").iter_rows()})
 
 
 def _role(part: str) -> str | None:
@@ -66,31 +76,30 @@ def _role(part: str) -> str | None:
 
 
 def _read_header_block(s: _Sheet, top: int) -> None:
-    for (row, col), (text, _) in sorted(s.grid.items()):
-        if row >= top:
-            continue
-        key = fold(text)
-        m = _LABEL.match(key)
-        if m:
-            label = m.group(1)
-            if ":" in text:
-                value = text.split(":", 1)[1].strip()
-            else:  # "Biểu số 01/TK-TP": the words after the label
-                value = " ".join(text.split()[len(label.split()):]).strip()
-            if not value:  # the value sits in the next filled cell of the row
-                right = sorted((c, t) for (r, c), (t, _) in s.grid.items() if r == row and c > col)
-                value = right[0][1] if right else ""
-            s.header_block.setdefault(label, value)
-        elif "period" not in s.header_block:
-            period = find_period(text)
-            if period:  # the title names the period: "BÁO CÁO ... 6 THÁNG ĐẦU NĂM 2024"
-                s.header_block["period"] = period
+    for row in sorted(r for r in s.by_row if r < top):
+        for col, (text, _) in sorted(s.by_row[row].items()):
+            key = fold(text)
+            m = _LABEL.match(key)
+            if m:
+                label = m.group(1)
+                if ":" in text:
+                    value = text.split(":", 1)[1].strip()
+                else:  # "Biểu số 01/TK-TP": the words after the label
+                    value = " ".join(text.split()[len(label.split()):]).strip()
+                if not value:  # the value sits in the next filled cell of the row
+                    right = sorted((c, t) for c, (t, _) in s.by_row.get(row, {}).items() if c > col)
+                    value = right[0][1] if right else ""
+                s.header_block.setdefault(label, value)
+            elif "period" not in s.header_block:
+                period = find_period(text)
+                if period:  # the title names the period: "BÁO CÁO ... 6 THÁNG ĐẦU NĂM 2024"
+                    s.header_block["period"] = period
 
 
 def _find_table(s: _Sheet) -> tuple[int, int] | None:
     """(first header row, name column) of the table."""
     for (row, col), (text, _) in sorted(s.grid.items()):
-        if row > 60:
+        if row > _TABLE_SCAN_ROWS:
             return None
         key = fold(text).strip(" :.")
         if key in _NAME_HEADERS or key.startswith("ten chi tieu") or key.startswith("chi tieu ("):
@@ -99,7 +108,7 @@ def _find_table(s: _Sheet) -> tuple[int, int] | None:
 
 
 def _row_cells(s: _Sheet, row: int) -> dict[int, tuple[str, bool]]:
-    return {c: v for (r, c), v in s.grid.items() if r == row}
+    return s.by_row.get(row, {})
 
 
 def _is_index_row(cells: dict[int, tuple[str, bool]]) -> bool:
@@ -124,7 +133,7 @@ def _header(s: _Sheet, top: int, name_col: int) -> tuple[list[_Column], int]:
         rows.append(row)
         row += 1
     first_data = row
-    columns = sorted({c for r in rows for (rr, c) in s.grid if rr == r})
+    columns = sorted({c for r in rows for c in s.by_row.get(r, {})})
     labels: dict[int, list[str]] = {c: [] for c in columns}
     for r in rows:
         cells = _row_cells(s, r)
@@ -173,11 +182,14 @@ def read_form(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:
     """Every sheet holding a form table; sheets without one (instructions, lists) are skipped."""
     units = matching.unit_index(cat) if cat is not None else None
     frames, notes = [], []
-    for (sheet_index, sheet), sc in cells.group_by(["sheet_index", "sheet"], maintain_order=True):
-        s = _Sheet(sheet, {(r, c): (t, n) for r, c, t, n in sc.select("row", "col", "text", "is_number").iter_rows()})
-        found = _find_table(s)
+    top_cells = cells.filter(pl.col("row") <= _TABLE_SCAN_ROWS)
+    for (sheet_index, sheet), top_sheet in top_cells.group_by(["sheet_index", "sheet"], maintain_order=True):
+        # A form's table starts near the top: look there first, and lay the whole sheet out
+        # only for a sheet that holds one (a sheet of millions of cells never does).
+        found = _find_table(_Sheet.of(sheet, top_sheet))
         if found is None:
             continue
+        s = _Sheet.of(sheet, cells.filter(pl.col("sheet_index") == sheet_index))
         top, name_col = found
         _read_header_block(s, top)
         year = None

@@ -37,8 +37,7 @@ def match_header(text: str) -> str | None:
     return _ALIAS_TO_FIELD.get(key)
 
 
-def _find_header(sheet_cells: pl.DataFrame) -> tuple[int, dict[str, int]] | None:
-    top = sheet_cells.filter(pl.col("row") <= _HEADER_SCAN_ROWS)
+def _find_header(top: pl.DataFrame) -> tuple[int, dict[str, int]] | None:
     best: tuple[int, dict[str, int]] | None = None
     for (row,), group in top.group_by(["row"], maintain_order=True):
         found: dict[str, int] = {}
@@ -55,16 +54,20 @@ def _find_header(sheet_cells: pl.DataFrame) -> tuple[int, dict[str, int]] | None
 def read_canonical(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:
     """One row per unit × indicator × period under a header row found in the first 30 rows."""
     frames, notes, partial = [], [], []
-    for (sheet_index, sheet), sheet_cells in cells.group_by(["sheet_index", "sheet"], maintain_order=True):
-        header = _find_header(sheet_cells)
+    # Headers are looked for in the top rows alone; only the columns found are read below them,
+    # so a sheet of millions of cells is never copied whole.
+    top_cells = cells.filter(pl.col("row") <= _HEADER_SCAN_ROWS)
+    for (sheet_index, sheet), top in top_cells.group_by(["sheet_index", "sheet"], maintain_order=True):
+        header = _find_header(top)
         if header is None:
-            found = {match_header(t) for t in sheet_cells.filter(pl.col("row") <= _HEADER_SCAN_ROWS)["text"]}
+            found = {match_header(t) for t in top["text"]}
             if found & set(REQUIRED):
                 missing = [FIELD_VI[f] for f in REQUIRED if f not in found]
                 partial.append(f"trang '{sheet}' thiếu cột: {', '.join(missing)}")
             continue
         header_row, cols = header
-        body = sheet_cells.filter(pl.col("row") > header_row)
+        body = cells.filter((pl.col("sheet_index") == sheet_index) & (pl.col("row") > header_row)
+                            & pl.col("col").is_in(list(cols.values())))
         selected = []
         for f in FIELDS:
             if f in cols:

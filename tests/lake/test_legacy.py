@@ -76,7 +76,7 @@ def test_a_csv_saved_in_a_legacy_font_is_read_byte_for_byte():
     text = "Mã đơn vị;Chỉ tiêu;Giá trị\nPhường Đông Kinh;Tỷ lệ hộ nghèo;5,2\n"
     assert decode_text(to_vni(text).encode("latin-1"))[1] == "windows-1252"
     assert decode_text(to_tcvn3(text).encode("latin-1"))[1] == "windows-1252"
-    plain, encoding = decode_text(encode_windows_1258(text))
+    plain, encoding, _ = decode_text(encode_windows_1258(text))
     assert (unicodedata.normalize("NFC", plain), encoding) == (text, "windows-1258")
 
 

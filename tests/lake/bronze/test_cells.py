@@ -81,10 +81,10 @@ def test_csv_semicolons_and_quotes():
 
 
 def test_windows_1258_decoding_is_nfc():
-    text, encoding = decode_text("Tỷ lệ hộ nghèo".encode("utf-8"))
+    text, encoding, _ = decode_text("Tỷ lệ hộ nghèo".encode("utf-8"))
     assert encoding == "utf-8"
     from lake.text import encode_windows_1258
-    text, encoding = decode_text(encode_windows_1258("Tỷ lệ hộ nghèo"))
+    text, encoding, _ = decode_text(encode_windows_1258("Tỷ lệ hộ nghèo"))
     assert encoding == "windows-1258"
     import unicodedata
     assert unicodedata.normalize("NFC", text) == "Tỷ lệ hộ nghèo"
