@@ -34,6 +34,23 @@ if account is None:
 
 pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
          for f, t, i, u, roles in PAGES if account.role in roles]
+# Pages that still work while gold is being rebuilt (an upload itself repairs the lake).
+WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc")
+
+if broken := data.damaged_tables():
+    page = st.navigation(pages, position="sidebar")
+    with st.sidebar:
+        st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
+        st.button("Đăng xuất", on_click=auth.sign_out)
+    if page.url_path not in WITHOUT_GOLD:
+        st.warning("Số liệu tổng hợp đang được dựng lại: một phần dữ liệu tổng hợp bị hỏng trên ổ đĩa nên tạm thời "
+                   "không hiển thị để tránh đưa ra số cũ hoặc sai. Số liệu gốc không bị mất; bảng tổng hợp sẽ được "
+                   "dựng lại tự động ở lần gửi báo cáo hoặc lần làm mới hằng đêm tiếp theo (quản trị viên có thể "
+                   "chạy ngay lệnh `python -m jobs refresh`).", icon=":material/build:")
+        st.caption("Bảng cần dựng lại: " + ", ".join(broken))
+        st.stop()
+    page.run()
+    st.stop()
 
 with st.sidebar:
     st.markdown(f"**{account.display_name}**  \n{account.role_vi}")

@@ -32,6 +32,31 @@ def table(name: str, **where: str) -> pl.DataFrame:
     return _read(str(lk.root), name, lk.version(name), tuple((k, (v,)) for k, v in sorted(where.items())))
 
 
+DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.file_counts")
+
+
+def _version(lk: Lake, name: str) -> int | None:
+    try:
+        return lk.version(name)
+    except Exception:   # a garbled log: the health check says what is wrong
+        return -1
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _damaged(root: str, versions: tuple, runs_version: int | None) -> tuple[str, ...]:
+    from lake import health
+
+    return tuple(d.table for d in health.damaged(Lake(root), DERIVED_SHOWN, deep=False))
+
+
+def damaged_tables() -> tuple[str, ...]:
+    """Gold tables that cannot be trusted now (damaged on disk, or older than the last run
+    recorded): the pages say the figures are being rebuilt instead of showing them.
+    Checked once per table version."""
+    lk = lake()
+    return _damaged(str(lk.root), tuple(_version(lk, n) for n in DERIVED_SHOWN), _version(lk, "ops.runs"))
+
+
 def _period_labels(frame: pl.DataFrame, order: bool = False) -> pl.DataFrame:
     """``period_label`` ("Quý II/2024") and, with ``order``, a sortable ``order`` column; each
     distinct period is labelled once (a national trend has 600 thousand rows, 60 periods)."""

@@ -83,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
 
     lake = Lake(args.lake)
     if args.command in ("ingest", "refresh", "demo"):
-        if not lake.root.exists() and not lake.root.parent.is_dir():
+        # A lake whose folder's parent is missing is a wrong path or an unmounted disk, not a new lake.
+        if args.command != "demo" and not lake.root.exists() and not lake.root.parent.is_dir():
             return _fail(f"không tìm thấy kho dữ liệu {lake.root} (thư mục {lake.root.parent} không tồn tại). "
                          "Hãy kiểm tra --lake hoặc THIDUA_LAKE và ổ đĩa đã được gắn chưa.")
         faults.log_to(lake.root)

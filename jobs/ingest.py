@@ -32,6 +32,7 @@ from lake.store import Lake
 from lake.text import column_letter
 from jobs import gold
 from jobs.reference import publish
+from jobs.repair import repair
 from jobs.runs import Run
 
 WRITER_LOCK = "writer"
@@ -180,7 +181,7 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
     if report.status == "error":
         run.error(got.original_name, report.error_code, report.trace)
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
-        lake.sweep_scratch()   # what a killed job left; nobody else can be using scratch now
+        repair(lake, cat, run, as_of or date.today())   # leftovers of killed jobs, damaged derived tables
         if got.is_duplicate and is_finished(lake, file_id):  # another process took the same file meanwhile
             return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
         # A file received before but never finished (its ingest was stopped part way) is finished now,

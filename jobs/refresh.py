@@ -27,6 +27,7 @@ from lake.store import Lake
 from jobs import gold
 from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from jobs.reference import publish
+from jobs.repair import repair
 from jobs.runs import Run
 from jobs.writes import same_content, write_if_changed
 
@@ -38,6 +39,7 @@ RETENTION_DAYS = 30
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False) -> Run:
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        damaged = repair(lake, cat, run, as_of or date.today(), deep=True, rebuild_gold=False)
         publish(lake, cat, run)
         rebuild_silver(lake, cat, run, progress)
         gold.rebuild(lake, run, as_of or date.today())
@@ -45,6 +47,8 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         maintain(lake, run)
         written = sorted(t for t, e in run.tables.items() if e.get("written"))
         run.summary = ("Không có gì thay đổi." if not written else "Đã ghi lại: " + ", ".join(written))
+        if damaged:
+            run.summary += " Bảng hỏng đã được dựng lại: " + ", ".join(d.table for d in damaged) + "."
         run.record(lake, "ok")
     return run
 

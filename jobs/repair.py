@@ -1,0 +1,42 @@
+"""Mend the lake after a crash or a damaged disk: sweep what killed jobs left behind, and
+rebuild every derived table found damaged (``lake.health``) from what it derives from.
+
+Run at the start of every refresh and every ingest, with the writer lock held, so the lake
+heals itself at the next job; ``python -m jobs refresh`` is the documented repair command.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from lake import faults, health
+from lake.reference.catalog import Catalog
+from lake.store import Lake
+from jobs.runs import Run
+
+
+def repair(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool = False,
+           rebuild_gold: bool = True) -> list[health.Damage]:
+    """Returns what was found damaged (and has been rebuilt). ``rebuild_gold=False`` leaves
+    the gold rebuild to the caller (the refresh rebuilds all of gold anyway)."""
+    lake.sweep()
+    lake.sweep_scratch()
+    found = health.damaged(lake, deep=deep)
+    if not found:
+        return []
+    for damage in found:
+        where = health.set_aside(lake, damage)
+        faults.log.warning("table %s damaged (%s); moved to %s and rebuilt", damage.table, damage.reason, where)
+        entry = run.tables.setdefault(damage.table, {})
+        entry.update(rebuilt=True, damage=damage.reason)
+    tables = {d.table for d in found}
+    if tables & {"silver.report_values", "silver.quarantine", "gold.file_counts"}:
+        from jobs.refresh import rebuild_silver
+
+        rebuild_silver(lake, cat, run)
+    if rebuild_gold and tables & (set(health.GOLD) | {"silver.report_values"}):
+        from jobs import gold
+
+        gold.rebuild(lake, run, as_of)
+    for damage in found:   # a rebuilt table counts as written even when it came out empty
+        run.tables[damage.table]["written"] = True
+    return found
