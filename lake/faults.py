@@ -63,13 +63,16 @@ def log_to(root: Path | str) -> None:
     """Send this process's log (traces of internal errors, reader failures) to ``<lake>/_logs``;
     where that folder cannot be written, the log stays with the caller's handlers."""
     folder = Path(root) / "_logs"
-    target = str(folder / "thidua.log")
+    target = str((folder / "thidua.log").absolute())
     if any(getattr(h, "baseFilename", None) == target for h in log.handlers):
         return
+    for old in [h for h in log.handlers if isinstance(h, logging.FileHandler)]:   # one lake per process
+        log.removeHandler(old)
+        old.close()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(target, maxBytes=10 * 1024 * 1024, backupCount=5,
-                                                       encoding="utf-8")
+                                                       encoding="utf-8", delay=True)
     except OSError:
         return
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
