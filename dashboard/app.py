@@ -13,6 +13,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import auth, data, state  # noqa: E402
+from lake import faults  # noqa: E402
 from lake.periods import label_vi  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
@@ -28,6 +29,7 @@ PAGES = [  # file, title, icon, url path, roles
 ]
 
 st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=":material/monitoring:", layout="wide")
+faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:
     st.stop()

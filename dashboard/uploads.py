@@ -62,7 +62,10 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
         headline = f"{report.accepted.height} giá trị hợp lệ, {report.rejects.height} lỗi"
         if report.empty_rows:
             headline += f", {report.empty_rows} dòng trống số liệu"
-    return Preview(name, payload, headline, notes, accepted, problems, can_send=report.accepted.height > 0)
+    if not report.accepted.height:
+        headline += " Gửi tệp này thì tệp được lưu lại cùng lý do, không có giá trị nào được nhận."
+    # Every file a unit sends is kept and answered, also one with nothing to take.
+    return Preview(name, payload, headline, notes, accepted, problems, can_send=True)
 
 
 def send(p: Preview, account: Account):
@@ -79,8 +82,16 @@ def send(p: Preview, account: Account):
             "Quản trị viên xem trang Chất lượng dữ liệu; lần làm mới hằng đêm sẽ thử lại."))
     except LakeBusyError:
         return FileReport(p.name, "", "rejected", message=(
-            f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại, "
-            "hãy bấm gửi lại sau ít phút."))
+            f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại và sẽ được xử lý "
+            "ở lần làm mới tới, hoặc bấm gửi lại sau ít phút."))
+    except Exception as exc:   # never a trace on screen: a storage fault or a fault of ours, in words
+        from lake import faults
+
+        message = faults.storage_fault(exc, Lake().root)
+        if message is not None:
+            return FileReport(p.name, "", "rejected", message=f"'{p.name}': chưa nhận được vì {message}")
+        code, _ = faults.record_internal(f"sending '{p.name}' from the upload page", exc)
+        return FileReport(p.name, "", "error", message=faults.internal_message(p.name, code))
 
 
 def template_units(campaign: str, account: Account) -> list[str]:

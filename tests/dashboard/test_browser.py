@@ -157,6 +157,35 @@ def test_steward_uploads_and_the_overview_changes(server, page, tmp_path):
         == "canbo"
 
 
+def test_a_file_that_aborts_the_reader_is_explained_and_the_next_upload_works(server, page, tmp_path):
+    from tests.lake.bronze import hostile
+
+    url, lake = server
+    page.goto(url)
+    page.get_by_label("Tên đăng nhập").fill("canbo")
+    page.get_by_label("Mật khẩu").fill("canbo2024")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Tải lên").click()
+    page.get_by_role("heading", name="Tải lên báo cáo").wait_for()
+    crash = tmp_path / "bao-cao-hong.xlsx"
+    crash.write_bytes(hostile.lying_shared_strings_xlsx())   # aborts the parser's process outright
+    page.locator('input[type="file"]').set_input_files(str(crash))
+    page.get_by_text("tệp làm bộ đọc bảng tính dừng bất thường").first.wait_for()
+    page.get_by_role("button", name="Xác nhận gửi 1 tệp").click()
+    page.get_by_role("button", name="Xác nhận gửi 1 tệp").wait_for(state="detached")
+    page.get_by_text("làm bộ đọc bảng tính dừng bất thường").first.wait_for()
+    assert lake.read("bronze.manifest").filter(pl.col("original_name") == "bao-cao-hong.xlsx").height == 1
+
+    good = tmp_path / "bao-cao-tot.xlsx"
+    good.write_bytes(xlsx_bytes([["05971", "TP24-16", "2024", "97,5", "%", None, None, None]]))
+    page.locator('input[type="file"]').set_input_files(str(good))
+    page.get_by_text("1 giá trị hợp lệ, 0 lỗi").wait_for()
+    page.get_by_role("button", name="Xác nhận gửi 1 tệp").click()
+    page.get_by_text("'bao-cao-tot.xlsx': 1 giá trị hợp lệ").wait_for()
+    assert lake.read("silver.report_values").filter(pl.col("file_id") == lake.read("bronze.manifest").filter(
+        pl.col("original_name") == "bao-cao-tot.xlsx")["file_id"][0]).height == 1
+
+
 def test_admin_sees_the_catalog_and_a_leader_has_no_upload(server, page):
     url, _ = server
     page.goto(url)
