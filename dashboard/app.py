@@ -26,6 +26,7 @@ PAGES = [  # file, title, icon, url path, roles
     ("upload.py", "Tải lên", ":material/upload_file:", "tai-len", ("steward", "admin")),
     ("quality.py", "Chất lượng dữ liệu", ":material/rule:", "chat-luong", ("leadership", "steward", "admin")),
     ("catalog.py", "Danh mục", ":material/list_alt:", "danh-muc", ("admin",)),
+    ("scoring.py", "Cách tính điểm", ":material/help:", "cach-tinh-diem", ("leadership", "steward", "admin")),
 ]
 
 st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=":material/monitoring:", layout="wide")
@@ -37,7 +38,7 @@ if account is None:
 pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
          for f, t, i, u, roles in PAGES if account.role in roles]
 # Pages that still work while gold is being rebuilt (an upload itself repairs the lake).
-WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc")
+WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "cach-tinh-diem")
 
 if broken := data.damaged_tables():
     page = st.navigation(pages, position="sidebar")

@@ -77,12 +77,14 @@ def status_matrix(m: pl.DataFrame) -> go.Figure:
     return fig
 
 
-def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, today) -> go.Figure:
-    """The campaign window as a band, sơ kết and tổng kết as orange blocks, today as a dotted line."""
+def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, today,
+                        start_stated: bool = True) -> go.Figure:
+    """The campaign window as a band, sơ kết and tổng kết as orange blocks, today as a dotted line.
+    A start the directive does not state is said so, never given a date."""
     fig = go.Figure()
     fig.add_shape(type="rect", x0=window_start, x1=window_end, y0=0.4, y1=0.6, fillcolor="#DCE9F5", line_width=0)
-    fig.add_annotation(x=window_start, y=0.92, text=f"Phát động {date_vi(window_start)}", showarrow=False,
-                       xanchor="left")
+    launch = f"Phát động {date_vi(window_start)}" if start_stated else "Phát động (văn bản không ghi ngày)"
+    fig.add_annotation(x=window_start, y=0.92, text=launch, showarrow=False, xanchor="left")
     fig.add_annotation(x=window_end, y=0.92, text=f"Kết thúc {date_vi(window_end)}", showarrow=False,
                        xanchor="right")
     ends = [window_end] + [e for e in milestones["end"].to_list() if e]

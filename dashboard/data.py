@@ -71,7 +71,7 @@ def _period_labels(frame: pl.DataFrame, order: bool = False) -> pl.DataFrame:
 
 # ------------------------------------------------------------------ reference
 def campaigns() -> pl.DataFrame:
-    return table("reference.campaigns").sort("issued_on", descending=True)
+    return table("reference.campaigns").sort("window_end", descending=True)
 
 
 def campaign(code: str) -> dict:

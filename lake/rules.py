@@ -222,10 +222,13 @@ def evaluate(frame: pl.DataFrame) -> pl.DataFrame:
                          .otherwise(exceedable & (a < hi - tol_hi)))
     missing_baseline = rt.is_in(list(NEEDS_BASELINE)) & b.is_null()
     threshold_missing = pl.when(lower).then(hi.is_null()).otherwise(lo.is_null())
+    # Nothing happened in either year (no deaths, no accidents): there was nothing left to reduce.
+    none_either_year = (rt == "reduce_pct") & (b == 0) & (a == 0)
 
     status = (
         pl.when(rt == "all_of").then(pl.lit("no_data"))
         .when(a.is_null() | missing_baseline | threshold_missing).then(pl.lit("no_data"))
+        .when(none_either_year).then(pl.lit("met"))
         .when(lower & short_low_better).then(pl.lit("not_met"))
         .when(lower & beyond_low_better).then(pl.lit("exceeded"))
         .when(lower).then(pl.lit("met"))
@@ -236,14 +239,14 @@ def evaluate(frame: pl.DataFrame) -> pl.DataFrame:
     change = pl.when(decrease).then(b - a).otherwise(a - b)
     rel_change = pl.when(rt == "reduce_pct").then((b - a) / b * 100).otherwise((a - b) / b * 100)
     ratio_or_flag = pl.when(g_lo > 0).then(a / g_lo).otherwise(pl.when(a >= g_lo).then(1.0).otherwise(0.0))
+    reached = pl.when(pl.col("status").is_in(["met", "exceeded"])).then(1.0).otherwise(0.0)
     attainment = (
         pl.when(a.is_null() | missing_baseline | (rt == "all_of")).then(None)
         .when(rt == "done").then(a)
-        .when(rt == "at_most").then(pl.when(g_hi > 0).then(2 - a / g_hi).otherwise(
-            pl.when(a <= g_hi).then(1.0).otherwise(0.0)))
+        .when(rt == "at_most").then(pl.when(g_hi > 0).then(2 - a / g_hi).otherwise(reached))
+        # From a baseline of zero no percentage exists; "giảm"/"tăng" with no figure is reached or not.
         .when(rt.is_in(["reduce_pct", "increase_pct"])).then(
-            pl.when(b == 0).then(None)
-            .when(g_lo > 0).then(rel_change / g_lo).otherwise(1 + rel_change / 100))
+            pl.when((b == 0) | (g_lo == 0)).then(reached).otherwise(rel_change / g_lo))
         .when(rt == "change_pp").then(pl.when(g_lo > 0).then(change / g_lo).otherwise(1 + change))
         .when(rt == "rank_up").then(pl.when(g_lo > 0).then((b - a) / g_lo).otherwise(1 + (b - a)))
         .otherwise(ratio_or_flag)
@@ -251,12 +254,30 @@ def evaluate(frame: pl.DataFrame) -> pl.DataFrame:
     remark = (
         pl.when(rt == "all_of").then(None)
         .when(a.is_null()).then(pl.lit("Đơn vị chưa báo cáo số liệu kỳ này"))
+        .when(none_either_year).then(pl.lit("Không phát sinh (kỳ này và kỳ gốc đều bằng 0)"))
         .when(missing_baseline).then(pl.lit("Thiếu số liệu kỳ gốc (cùng kỳ năm trước) để so sánh"))
         .when(threshold_missing).then(pl.lit("Thiếu chỉ tiêu được giao"))
         .otherwise(None)
     )
-    return (out.with_columns(status=status, attainment=attainment.cast(pl.Float64), remark=remark)
+    return (out.with_columns(status=status).with_columns(attainment=attainment.cast(pl.Float64), remark=remark)
             .drop("_lower", "_strict", "_can_exceed"))
+
+
+# ----------------------------------------------------------------------------- credit (scores)
+CREDIT_CAP = 1.2          # an exceeded indicator counts at most 120%
+NOT_MET_CAP = 0.99        # "chưa đạt" never earns full credit
+
+
+def credit(status: str | pl.Expr = "status", attainment: str | pl.Expr = "attainment") -> pl.Expr:
+    """The share of an indicator's weight a unit earns in its score (docs/cach-tinh-diem.md):
+    no data 0; not met its attainment, at most 0.99; met exactly 1; exceeded its attainment,
+    at least 1 and at most 1.2. So a status never disagrees with the credit it earns."""
+    s = pl.col(status) if isinstance(status, str) else status
+    att = (pl.col(attainment) if isinstance(attainment, str) else attainment).fill_null(0.0)
+    return (pl.when(s == "met").then(1.0)
+            .when(s == "exceeded").then(att.clip(1.0, CREDIT_CAP))
+            .when(s == "not_met").then(att.clip(0.0, NOT_MET_CAP))
+            .otherwise(0.0))
 
 
 def combine_all_of(frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:

@@ -48,7 +48,7 @@ _SPECS = [
         "reference.campaigns",
         "one row per campaign",
         {"campaign_code": pl.String, "name": pl.String, "short_name": pl.String, "document": pl.String,
-         "issuer": pl.String, "scope_unit": pl.String, "issued_on": pl.Date, "window_start": pl.Date,
+         "issuer": pl.String, "scope_unit": pl.String, "issued_on": pl.Date, "window_start": pl.Date, "window_start_stated": pl.Boolean,
          "window_end": pl.Date, "theme": pl.String, "report_due_days": pl.Int32},
         source="catalog/campaigns.yaml"),
     TableSpec(

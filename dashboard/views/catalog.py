@@ -15,8 +15,12 @@ tabs = st.tabs(["Phong trào", "Chỉ tiêu", "Đơn vị", "Cụm thi đua"])
 with tabs[0]:
     st.dataframe(present.show(data.campaigns(), **{
         "Mã": pl.col("campaign_code"), "Tên": pl.col("name"), "Văn bản": pl.col("document"),
-        "Cơ quan phát động": pl.col("issuer"), "Ngày ban hành": present.day("issued_on"),
-        "Từ ngày": present.day("window_start"), "Đến ngày": present.day("window_end"),
+        "Cơ quan phát động": pl.col("issuer"),
+        "Ngày ban hành": pl.when(pl.col("issued_on").is_null()).then(pl.lit("không ghi trong văn bản"))
+        .otherwise(present.day("issued_on")),
+        "Từ ngày": pl.when(pl.col("window_start_stated") == False).then(pl.lit("từ ngày phát động (không ghi ngày)"))  # noqa: E712
+        .otherwise(present.day("window_start")),
+        "Đến ngày": present.day("window_end"),
         "Hạn báo cáo (ngày sau kỳ)": pl.col("report_due_days")}), hide_index=True)
     st.dataframe(present.show(data.table("reference.milestones"), **{
         "Phong trào": pl.col("campaign_code"), "Mốc": pl.col("name"), "Từ": present.day("start"),

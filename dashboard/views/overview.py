@@ -22,7 +22,8 @@ for col, s in zip(st.columns(4), charts.STATUS_ORDER):
     col.caption(f"{round(counts[s] * 100 / total)}% số chỉ tiêu của các đơn vị trong kỳ")
 
 st.plotly_chart(charts.milestones_timeline(info["window_start"], info["window_end"], data.milestones(campaign),
-                                           date.today()), config={"displayModeBar": False})
+                                           date.today(), info["window_start_stated"] is not False),
+                config={"displayModeBar": False})
 
 st.subheader("Ma trận đơn vị × chỉ tiêu")
 matrix = data.matrix(att, period)

@@ -17,7 +17,8 @@ else:
     st.dataframe(present.show(runs.head(50), **{
         "Mã lần chạy": pl.col("run_id"), "Tác vụ": pl.col("job").replace_strict(job_vi, default=pl.col("job")),
         "Bắt đầu": present.moment("started_at"), "Kết thúc": present.moment("finished_at"),
-        "Kết quả": pl.col("status").replace_strict({"ok": "Xong", "rejected_rows": "Có dòng bị loại"},
+        "Kết quả": pl.col("status").replace_strict({"ok": "Xong", "rejected_rows": "Có dòng bị loại",
+                                                         "error": "Lỗi nội bộ (đã ghi nhật ký)"},
                                                    default=pl.col("status")),
         "Kiểm tra đạt": pl.col("checks_passed"),
         "Kiểm tra không đạt": pl.col("checks_failed"), "Tóm tắt": pl.col("summary")}), hide_index=True)

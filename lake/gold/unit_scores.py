@@ -1,24 +1,26 @@
 """Unit scores and ranks (``gold.unit_scores``): one row per campaign × period × cluster × unit.
 
 Source: ``gold.attainment`` (top-level indicators, roll-ups excluded) and
-``reference.cluster_members``. The score is the weighted mean of attainment on a 0–100 scale,
-each indicator capped at 120% so one outlier cannot carry a unit, and an indicator without
-data counting as 0 — a unit that does not report cannot lead its cluster. Ranks are within
+``reference.cluster_members``. The score is the weighted mean of each indicator's credit
+(``lake.rules.credit``) on a 0–100 scale: met 100%, exceeded up to 120% so one outlier cannot
+carry a unit, not met below 100% and never full, no data 0 — a unit that does not report
+cannot lead its cluster. The rules, with examples, are in ``docs/cach-tinh-diem.md``. Ranks are within
 the cluster (ties share the better rank), as read out at sơ kết and tổng kết.
 """
 from __future__ import annotations
 
 import polars as pl
 
+from lake import rules
 from lake.tables import spec
 
-CAP = 1.2
+CAP = rules.CREDIT_CAP
 
 
 def build(attainment: pl.DataFrame, cluster_members: pl.DataFrame) -> pl.DataFrame:
     rows = attainment.filter(pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
     s = pl.col("status")
-    credit = pl.col("attainment").fill_null(0).clip(0, CAP)
+    credit = rules.credit()
     per_unit = rows.group_by("campaign_code", "period", "unit_code").agg(
         score=(100 * (credit * pl.col("weight")).sum() / pl.col("weight").sum()),
         indicators=pl.len(), exceeded=(s == "exceeded").sum(), met=(s == "met").sum(),

@@ -50,11 +50,12 @@ class Campaign:
     document: str
     issuer: str
     scope_unit: str
-    issued_on: date
-    window: tuple[date, date]
+    issued_on: date | None          # None: the directive does not state it
+    window: tuple[date, date]       # the start is ``counted_from`` when the directive states none
     theme: str
     report_due_days: int
     milestones: tuple[Milestone, ...]
+    start_stated: bool = True
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,10 @@ def _load_campaigns(path: Path, units: dict[str, Unit], problems: list[str]) -> 
             problems.append(f"{where}: mã phong trào bị trùng")
             continue
         window = item.get("window") or {}
-        start = _date(window.get("start"), f"{where} window.start", problems)
+        start_stated = window.get("start") is not None
+        # A start the directive does not state stays unstated; periods are counted from `counted_from`.
+        start = _date(window.get("start") if start_stated else window.get("counted_from"),
+                      f"{where} window.{'start' if start_stated else 'counted_from'}", problems)
         end = _date(window.get("end"), f"{where} window.end", problems)
         if start and end and start > end:
             problems.append(f"{where}: ngày kết thúc trước ngày bắt đầu")
@@ -324,9 +328,12 @@ def _load_campaigns(path: Path, units: dict[str, Unit], problems: list[str]) -> 
         campaigns[code] = Campaign(
             code=code, name=nfc(str(item.get("name") or "")), short_name=nfc(str(item.get("short_name") or code)),
             document=nfc(str(item.get("document") or "")), issuer=nfc(str(item.get("issuer") or "")),
-            scope_unit=scope, issued_on=_date(item.get("issued_on"), f"{where} issued_on", problems),
+            scope_unit=scope,
+            issued_on=_date(item.get("issued_on"), f"{where} issued_on", problems,
+                            required="issued_on" not in item or item["issued_on"] is not None),
             window=(start, end), theme=nfc(str(item.get("theme") or "")),
-            report_due_days=int(item.get("report_due_days", 10)), milestones=tuple(milestones))
+            report_due_days=int(item.get("report_due_days", 10)), milestones=tuple(milestones),
+            start_stated=start_stated)
     return campaigns
 
 

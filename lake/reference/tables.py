@@ -11,6 +11,7 @@ from lake.tables import spec
 def campaigns(cat: Catalog) -> pl.DataFrame:
     rows = [dict(campaign_code=c.code, name=c.name, short_name=c.short_name, document=c.document,
                  issuer=c.issuer, scope_unit=c.scope_unit, issued_on=c.issued_on, window_start=c.window[0],
+                 window_start_stated=c.start_stated,
                  window_end=c.window[1], theme=c.theme, report_due_days=c.report_due_days)
             for c in cat.campaigns.values()]
     return spec("reference.campaigns").conform(pl.DataFrame(rows, infer_schema_length=None))

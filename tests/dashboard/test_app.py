@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 LEADER = Account("lanhdao", "Lãnh đạo", "leadership")
 STEWARD = Account("canbo", "Cán bộ", "steward", ["05971", "178-PVHTT"])
 ADMIN = Account("quantri", "Quản trị", "admin")
-ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality"]
+ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality", "scoring"]
 PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog"]}
 
 

@@ -68,9 +68,33 @@ def test_reduction_needs_a_baseline():
     assert status == "no_data" and attainment is None
 
 
-def test_reduction_from_zero_baseline_has_no_ratio():
-    status, attainment, _, _ = judge("reduce_pct", 0, low=5, baseline=0)
-    assert attainment is None and status == "met"
+@pytest.mark.parametrize("pct", [0, 5])
+def test_nothing_in_either_year_is_met(pct):  # no deaths last year, none this year: "không phát sinh"
+    status, attainment, _, _ = judge("reduce_pct", 0, low=pct, baseline=0)
+    assert (status, attainment) == ("met", 1.0)
+    status, attainment, _, _ = judge("reduce_pct", 2, low=pct, baseline=0)
+    assert (status, attainment) == ("not_met", 0.0)
+
+
+def test_reduction_with_no_figure_is_reached_or_not():  # "giảm tai nạn giao thông": any decrease
+    assert judge("reduce_pct", 99, low=0, baseline=100)[:2] == ("met", 1.0)
+    assert judge("reduce_pct", 100, low=0, baseline=100)[:2] == ("not_met", 0.0)   # unchanged, as crime at 5%
+    assert judge("reduce_pct", 100, low=5, baseline=100)[:2] == ("not_met", 0.0)
+
+
+def credit_of(rule_type, actual, **kw):
+    frame = pl.DataFrame([{"rule_type": rule_type, "strict": kw.get("strict", False), "direction": kw.get("direction"),
+                           "goal_low": kw.get("low"), "goal_high": kw.get("high"), "actual": actual,
+                           "baseline": kw.get("baseline")}],
+                         schema={"rule_type": pl.String, "strict": pl.Boolean, "direction": pl.String,
+                                 "goal_low": pl.Float64, "goal_high": pl.Float64, "actual": pl.Float64,
+                                 "baseline": pl.Float64})
+    r = rules.evaluate(frame).with_columns(credit=rules.credit()).row(0, named=True)
+    return r["status"], r["credit"]
+
+
+def test_strictly_above_at_the_threshold_earns_less_than_full_credit():  # "trên 90%" at exactly 90
+    assert credit_of("at_least", 90, low=90, strict=True) == ("not_met", rules.NOT_MET_CAP)
 
 
 @pytest.mark.parametrize("actual, status", [(102.4, "not_met"), (102.5, "met"), (110, "exceeded")])
@@ -170,3 +194,58 @@ def test_describe_in_vietnamese():
     assert rules.describe({"type": "range", "low": 7, "high": 7.5}, "%") == "7 – 7,5 %"
     assert rules.describe({"type": "at_least", "value": 5835}, "tỷ đồng") == "≥ 5.835 tỷ đồng"
     assert rules.describe({"type": "change_pp", "points": 0.02, "direction": "decrease"}, "%") == "giảm ≥ 0,02 điểm %"
+
+
+# ----------------------------------------------------------------------------- properties of credit
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FINITE = st.floats(min_value=0, max_value=1e6, allow_nan=False, allow_infinity=False)
+RULES = st.sampled_from([
+    ("at_least", {"low": 95}), ("at_least", {"low": 90, "strict": True}), ("at_most", {"high": 120}),
+    ("range", {"low": 7, "high": 7.5}), ("reduce_pct", {"low": 5}), ("reduce_pct", {"low": 0}),
+    ("increase_pct", {"low": 2.5}), ("increase_pct", {"low": 0}), ("change_pp", {"low": 3, "direction": "decrease"}),
+    ("change_pp", {"low": 1, "direction": "increase"}), ("add", {"low": 10}), ("maintain", {"low": 8}),
+    ("per_population", {"low": 11.1}), ("rank_up", {"low": 1, "high": 2}), ("group_at_least", {"low": 3}),
+    ("done", {"low": 1}),
+])
+
+
+def _better(rule_type, params, a, b):
+    lower = rule_type in rules.LOWER_IS_BETTER or (rule_type == "change_pp" and params.get("direction") == "decrease")
+    return (min(a, b), max(a, b)) if lower else (max(a, b), min(a, b))
+
+
+@settings(max_examples=300, deadline=None)
+@given(rule=RULES, a=FINITE, b=FINITE, baseline=st.one_of(st.none(), FINITE))
+def test_credit_is_bounded_agrees_with_status_and_never_falls_as_the_actual_improves(rule, a, b, baseline):
+    rule_type, params = rule
+    if rule_type == "done":
+        a, b = float(a > 0.5), float(b > 0.5)
+    kw = {**params, "baseline": baseline}
+    better, worse = _better(rule_type, params, a, b)
+    s_better, c_better = credit_of(rule_type, better, **kw)
+    s_worse, c_worse = credit_of(rule_type, worse, **kw)
+    for status, c in ((s_better, c_better), (s_worse, c_worse)):
+        assert 0 <= c <= rules.CREDIT_CAP
+        if status == "not_met":
+            assert c < 1
+        if status == "met":
+            assert c == 1
+        if status == "exceeded":
+            assert c >= 1
+    assert c_better >= c_worse - 1e-12, (rule, better, worse, baseline)
+
+
+@settings(max_examples=200, deadline=None)
+@given(children=st.lists(st.tuples(st.sampled_from(["reduce_pct"]), FINITE, FINITE), min_size=3, max_size=3))
+def test_an_all_of_parent_is_never_above_its_criteria(children):
+    rows = [{"campaign_code": "C", "unit_code": "U", "period": "2024", "indicator_code": f"X{k}", "parent_code": "X",
+             "rule_type": t, "strict": False, "direction": None, "goal_low": 0.0, "goal_high": None, "actual": a,
+             "baseline": b} for k, (t, a, b) in enumerate(children)]
+    judged = rules.evaluate(pl.DataFrame(rows)).with_columns(credit=rules.credit())
+    parent = rules.combine_all_of(judged, ["campaign_code", "unit_code", "period"]).with_columns(
+        credit=rules.credit()).row(0, named=True)
+    assert parent["credit"] <= judged["credit"].min() + 1e-12
+    if parent["status"] == "met":
+        assert judged["status"].is_in(["met", "exceeded"]).all()

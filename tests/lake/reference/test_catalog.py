@@ -2,6 +2,7 @@
 import json
 import shutil
 
+import polars as pl
 import pytest
 
 from lake.reference import tables
@@ -121,3 +122,25 @@ def test_target_for_unknown_unit(catalog_copy):
     with pytest.raises(CatalogError) as exc:
         load(catalog_copy)
     assert any("đơn vị '999' không có" in p for p in exc.value.problems)
+
+
+def test_a_date_the_directive_does_not_state_is_not_invented(cat):
+    from lake.reference.tables import campaigns
+
+    ls = cat.campaigns["LS2021"]
+    assert ls.issued_on is None and not ls.start_stated   # "từ ngày phát động": no date in the text
+    assert ls.window[0].year == 2021 and ls.window[1].isoformat() == "2021-10-30"
+    row = campaigns(cat).filter(pl.col("campaign_code") == "LS2021").row(0, named=True)
+    assert row["issued_on"] is None and row["window_start_stated"] is False
+    assert cat.campaigns["TPLS2024"].start_stated and cat.campaigns["TPLS2024"].issued_on.isoformat() == "2024-01-05"
+
+
+def test_the_timeline_says_a_start_is_not_stated():
+    from datetime import date
+
+    from dashboard.charts import milestones_timeline
+
+    empty = pl.DataFrame(schema={"start": pl.Date, "end": pl.Date, "name": pl.String, "stated": pl.Boolean})
+    fig = milestones_timeline(date(2021, 1, 1), date(2021, 10, 30), empty, date(2021, 5, 1), start_stated=False)
+    texts = [a.text for a in fig.layout.annotations]
+    assert "Phát động (văn bản không ghi ngày)" in texts and not any("01/01/2021" in t for t in texts)
