@@ -15,9 +15,18 @@ from lake.reference.catalog import load
 from lake.store import Lake
 
 
-@st.cache_resource(show_spinner=False)
-def catalog():
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(published: tuple):
     return load()
+
+
+def catalog():
+    """The catalog as the lake has published it: loaded again whenever a refresh publishes a
+    new version (the reference tables' Delta versions), never kept past one."""
+    from lake.reference.tables import TABLES
+
+    lake = Lake()
+    return _catalog(tuple(lake.version(name) for name in TABLES))
 
 
 @dataclass
@@ -71,6 +80,7 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
 def send(p: Preview, account: Account):
     from jobs.gold import GoldCheckFailed
     from jobs.ingest import FileReport, ingest_bytes
+    from jobs.reference import CatalogNotPublished
     from lake.store import LakeBusyError
 
     try:
@@ -80,6 +90,8 @@ def send(p: Preview, account: Account):
         return FileReport(p.name, "", "rejected", message=(
             f"'{p.name}': số liệu đã được nhận vào kho nhưng bảng tổng hợp chưa cập nhật vì {exc}. "
             "Quản trị viên xem trang Chất lượng dữ liệu; lần làm mới hằng đêm sẽ thử lại."))
+    except CatalogNotPublished as exc:
+        return FileReport(p.name, "", "rejected", message=f"'{p.name}': chưa tính số liệu vì {exc}")
     except LakeBusyError:
         return FileReport(p.name, "", "rejected", message=(
             f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại và sẽ được xử lý "

@@ -117,6 +117,7 @@ def _ingest(args, lake, cat) -> int:
 
     from jobs.gold import GoldCheckFailed
     from jobs.ingest import ingest_path
+    from jobs.reference import CatalogNotPublished
     from lake import faults
     from lake.store import LakeBusyError
 
@@ -143,6 +144,8 @@ def _ingest(args, lake, cat) -> int:
             continue
         except (LakeBusyError, KeyboardInterrupt):
             raise
+        except CatalogNotPublished as exc:
+            return _fail(f"'{path.name}': {exc}")
         except Exception as exc:
             message = faults.storage_fault(exc, lake.root)
             if message is None:   # a fault of ours on this file: say so, keep going with the others

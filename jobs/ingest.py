@@ -31,7 +31,7 @@ from lake.silver.stage import Staged, stage_files
 from lake.store import Lake
 from lake.text import column_letter
 from jobs import gold
-from jobs.reference import publish
+from jobs.reference import require_published
 from jobs.repair import repair
 from jobs.runs import Run
 
@@ -186,7 +186,8 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
             return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
         # A file received before but never finished (its ingest was stopped part way) is finished now,
         # under its first receipt, so sending it again never leaves its values waiting for the night.
-        publish(lake, cat, run)
+        # Only the published catalog is used; a stale copy raises, the file waits for the refresh.
+        require_published(lake, cat, run)
         has_cells = not lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}).is_empty()
         if cells is not None and not cells.is_empty() and not has_cells:
             lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))

@@ -75,5 +75,8 @@ BUILDERS = {
 }
 
 
+TABLES = tuple(BUILDERS)
+
+
 def build_all(cat: Catalog) -> dict[str, pl.DataFrame]:
     return {name: build(cat) for name, build in BUILDERS.items()}
