@@ -318,7 +318,7 @@ def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str
 def measure_start(folder: Path, repeat: int) -> Figure | None:
     if not Path("/usr/bin/chromium").exists():
         return None
-    from dashboard import accounts
+    from lake import accounts
 
     users = folder / "users.json"
     accounts.upsert("bench", "leadership", "bench-2025", [], "Đo hiệu năng", path=users)

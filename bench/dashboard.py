@@ -54,7 +54,7 @@ def enlarge(src: Lake, dst: Lake, factor: int) -> Lake:
 def _time_page(lake: Lake, page: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
-    from dashboard.accounts import Account
+    from lake.accounts import Account
 
     os.environ["THIDUA_LAKE"] = str(lake.root)
     at = AppTest.from_file(APP, default_timeout=300)

@@ -1,12 +1,12 @@
 """Who is using the dashboard: OpenID Connect through ``st.login`` when ``[auth]`` is set in
-``.streamlit/secrets.toml``, else the local accounts of ``dashboard.accounts``. There is no
+``.streamlit/secrets.toml``, else the local accounts of ``lake.accounts``. There is no
 anonymous access."""
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import accounts
-from dashboard.accounts import Account
+from lake import accounts
+from lake.accounts import Account
 
 _KEY = "account"
 

@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import present
-from dashboard.accounts import Account
+from lake.accounts import Account
 from lake.periods import expected_periods, sort_key
 from lake.reference.catalog import load
 from lake.store import Lake

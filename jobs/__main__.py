@@ -29,7 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("files", nargs="+", type=Path, help="tệp .xlsx, .xls, .ods hoặc .csv")
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo cáo, không ghi gì")
-    p.add_argument("--by", default=None, help="người gửi (mặc định: tên người dùng máy)")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--by", default=None, help="tên người gửi ghi vào sổ nhận tệp (mặc định: tên người dùng máy)")
+    who.add_argument("--as", dest="account", default=None,
+                     help="gửi với tư cách tài khoản này: chỉ nhận số liệu của các đơn vị tài khoản được giao, "
+                          "đúng như trang Tải lên (tài khoản trong $THIDUA_USERS)")
     p.add_argument("--channel", default="cli", choices=["cli", "inbox"], help="kênh nhận tệp")
     p.add_argument("--received-at", help="thời điểm nhận thực tế (ISO 8601), khi nhập bù tệp cũ")
 
@@ -132,12 +136,21 @@ def _ingest(args, lake, cat) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         return _fail("không tìm thấy tệp: " + ", ".join(missing))
-    who = args.by or getpass.getuser()
+    who, allowed = args.by or getpass.getuser(), None
+    if args.account:
+        from lake import accounts
+
+        account = accounts.load().get(args.account)
+        if account is None:
+            return _fail(f"không có tài khoản '{args.account}' trong {accounts.users_path()}")
+        if not account.can_upload():
+            return _fail(f"tài khoản '{args.account}' ({account.role_vi}) không được gửi báo cáo")
+        who, allowed = account.username, account.allowed_units()
     worst = EXIT_OK
     for n, path in enumerate(tqdm(args.files, disable=len(args.files) < 3, desc="Nhận tệp", unit="tệp")):
         try:
             report = ingest_path(lake, cat, path, received_by=who, channel=args.channel,
-                                 dry_run=args.dry_run, received_at=received_at)
+                                 dry_run=args.dry_run, received_at=received_at, allowed_units=allowed)
         except GoldCheckFailed as exc:
             print(f"Lỗi: {exc}", file=sys.stderr)
             worst = max(worst, EXIT_REJECTED)
@@ -217,7 +230,7 @@ def _demo(args, lake, cat) -> int:
 def _users(args, cat) -> int:
     import getpass
 
-    from dashboard import accounts
+    from lake import accounts
 
     try:
         if args.action == "list":

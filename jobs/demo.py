@@ -242,7 +242,7 @@ DEMO_ACCOUNTS = [
 
 def demo_accounts(path=None) -> list[str]:
     """One local account per role, created only where missing (a changed password is kept)."""
-    from dashboard import accounts
+    from lake import accounts
 
     existing = accounts.load(path)
     lines = ["Tài khoản đăng nhập bảng điều khiển:"]

@@ -27,9 +27,8 @@ from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake import checks
-from lake.silver.stage import Staged, stage_files
+from lake.silver.stage import Staged, restrict_to_units, stage_files
 from lake.store import Lake
-from lake.text import column_letter
 from jobs import gold
 from jobs.reference import require_published
 from jobs.repair import repair
@@ -127,8 +126,8 @@ def _stage(report: FileReport, cells: pl.DataFrame, info, cat: Catalog, allowed_
     if staged.problem:
         report.message = staged.problem
         return report, cells, None, None
-    if allowed_units is not None and not staged.accepted.is_empty():
-        _refuse_other_units(staged, allowed_units)
+    if allowed_units is not None:
+        restrict_to_units(staged, allowed_units, cat)
     report.layout, report.notes = staged.layout, list(staged.notes)
     if info.encoding:
         report.notes.insert(0, f"Mã hóa ký tự: {info.encoding}")
@@ -141,20 +140,6 @@ def _stage(report: FileReport, cells: pl.DataFrame, info, cat: Catalog, allowed_
     else:
         report.status = "partial" if staged.accepted.height else "rejected"
     return report, cells, staged, check
-
-
-def _refuse_other_units(staged: Staged, allowed: set[str]) -> None:
-    outside = staged.accepted.filter(~pl.col("unit_code").is_in(sorted(allowed)))
-    if outside.is_empty():
-        return
-    refused = outside.select(
-        "sheet", "row", column=pl.lit("Mã đơn vị"),
-        cell=pl.format("{}{}", pl.col("unit_col").map_elements(column_letter, return_dtype=pl.String), pl.col("row")),
-        value=pl.col("unit_code"),
-        reason=pl.format("người gửi không được giao báo cáo cho đơn vị {}", pl.col("unit_code")),
-        check=pl.lit("permission"))
-    staged.rejects = pl.concat([staged.rejects, refused.cast(report_values.REJECT_SCHEMA)]).sort("sheet", "row")
-    staged.accepted = staged.accepted.filter(pl.col("unit_code").is_in(sorted(allowed)))
 
 
 def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_by: str, channel: str,
@@ -175,9 +160,10 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
     # ingest stopped at any point after this, leaves the file and its manifest row in bronze.
     lake.put_file(data)
     with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
-        got = bronze_files.receive(lake, data, name, received_by, channel, received_at)
+        got = bronze_files.receive(lake, data, name, received_by, channel, received_at, allowed_units=allowed_units)
     run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
-    report, cells, staged, check = understand(data, name, cat, allowed_units)
+    # The sender's permissions as recorded with the file's first receipt: the same in every re-read.
+    report, cells, staged, check = understand(data, name, cat, got.allowed_units)
     if report.status == "error":
         run.error(got.original_name, report.error_code, report.trace)
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
@@ -224,7 +210,7 @@ def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
     run = options.get("run") or Run("ingest")
     with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, path, path.name, options["received_by"], options["channel"],
-                                   options.get("received_at"))
+                                   options.get("received_at"), allowed_units=options.get("allowed_units"))
     report.file_id = got.file_id
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         if not is_finished(lake, got.file_id):

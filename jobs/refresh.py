@@ -22,7 +22,8 @@ from lake.bronze.reader import ReaderFailed, read_isolated
 from lake.gold import file_counts
 from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
-from lake.silver.stage import stage_files
+from lake.bronze.files import permitted
+from lake.silver.stage import restrict_to_units, stage_files
 from lake.store import Lake
 from jobs import gold
 from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
@@ -103,9 +104,10 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
         for batch in _batches(manifest, BATCH_BYTES):
-            items, received = [], {}
+            items, received, allowed = [], {}, {}
             for entry in batch:
                 received[entry["file_id"]] = entry["received_at"]
+                allowed[entry["file_id"]] = permitted(entry)
                 cells = _cells(lake, entry, rejects, run)
                 if cells is not None:
                     items.append((entry["file_id"], entry["original_name"], cells))
@@ -114,6 +116,8 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
                 results.append(check)
             for s in staged:
                 at = received[s.file_id]
+                if allowed[s.file_id] is not None:   # the sender's permissions, as recorded at receipt
+                    restrict_to_units(s, allowed[s.file_id], cat)
                 run.count("silver.report_values", rows_in=s.rows_read)
                 if s.problem:
                     rejects.append(quarantine.to_table(file_problem(s.problem), s.file_id, s.name, at))

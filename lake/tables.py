@@ -96,7 +96,11 @@ _SPECS = [
         "one row per distinct file received (by SHA-256)",
         {"file_id": pl.String, "original_name": pl.String, "extension": pl.String,
          "size_bytes": pl.Int64, "received_at": UTC_TS, "received_by": pl.String,
-         "channel": pl.String, "object_key": pl.String},
+         "channel": pl.String, "object_key": pl.String,
+         # The units the sender was allowed to report for at that moment (JSON list; null: every
+         # unit), applied again whenever the file is re-read; the operating-system user that ran
+         # the upload or command; when the row was written (received_at may be backdated).
+         "allowed_units": pl.String, "system_user": pl.String, "recorded_at": UTC_TS},
         source="uploads, command line, inbox folder"),
     TableSpec(
         "bronze.cells",

@@ -6,6 +6,7 @@ its content turns out to be.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import unicodedata
@@ -33,6 +34,7 @@ class Received:
     channel: str
     object_key: str
     duplicate_of: datetime | None = None  # when this exact file was first received
+    allowed_units: frozenset[str] | None = None   # None: the sender may report for every unit
 
     @property
     def is_duplicate(self) -> bool:
@@ -59,7 +61,8 @@ def extension(name: str) -> str:
 
 
 def receive(lake: Lake, data: bytes | os.PathLike, name: str, received_by: str, channel: str,
-            received_at: datetime | None = None, record: bool = True) -> Received:
+            received_at: datetime | None = None, record: bool = True,
+            allowed_units: set[str] | None = None) -> Received:
     """Store the bytes (``data``, or a file read in chunks), then record the file in the
     manifest unless it is already there.
 
@@ -75,12 +78,30 @@ def receive(lake: Lake, data: bytes | os.PathLike, name: str, received_by: str, 
         first = known.sort("received_at").row(0, named=True)
         return Received(file_id, first["original_name"], first["extension"], first["size_bytes"],
                         first["received_at"], first["received_by"], first["channel"], first["object_key"],
-                        duplicate_of=first["received_at"])
+                        duplicate_of=first["received_at"], allowed_units=permitted(first))
     size = len(data) if isinstance(data, (bytes, bytearray)) else os.stat(data).st_size
-    got = Received(file_id, clean, extension(clean), size, when, received_by, channel, key)
+    allowed = None if allowed_units is None else frozenset(allowed_units)
+    got = Received(file_id, clean, extension(clean), size, when, received_by, channel, key, allowed_units=allowed)
     if record:
         lake.append("bronze.manifest", pl.DataFrame([{
             "file_id": got.file_id, "original_name": got.original_name, "extension": got.extension,
             "size_bytes": got.size_bytes, "received_at": got.received_at, "received_by": got.received_by,
-            "channel": got.channel, "object_key": got.object_key}]))
+            "channel": got.channel, "object_key": got.object_key,
+            "allowed_units": None if allowed is None else json.dumps(sorted(allowed)),
+            "system_user": _system_user(), "recorded_at": datetime.now(timezone.utc)}]))
     return got
+
+
+def permitted(entry: dict) -> frozenset[str] | None:
+    """The units a manifest row's sender was allowed to report for (None: every unit)."""
+    text = entry.get("allowed_units")
+    return None if text is None else frozenset(json.loads(text))
+
+
+def _system_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):   # no name for this uid (a container)
+        return str(os.getuid())

@@ -100,3 +100,26 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
     for s in staged:
         s.rejects = s.rejects.sort("sheet", "row", nulls_last=True)
     return staged, check
+
+
+def restrict_to_units(staged: Staged, allowed: set[str] | frozenset[str], cat: Catalog) -> None:
+    """Who may report what: rows for units the sender was not allowed to report for become
+    rejects naming the unit in words. Applied at the upload and in every re-read of the file
+    (the nightly refresh, a rebuild), from the permissions recorded with its receipt."""
+    if staged.accepted.is_empty():
+        return
+    keep = pl.col("unit_code").is_in(sorted(allowed))
+    outside = staged.accepted.filter(~keep)
+    if outside.is_empty():
+        return
+    names = {code: unit.name for code, unit in cat.units.items()}
+    letters = pl.col("unit_col").map_elements(column_letter, return_dtype=pl.String)
+    refused = outside.select(
+        "sheet", "row", column=pl.lit(FIELD_VI["unit"]),
+        cell=pl.when(pl.col("unit_col").is_not_null()).then(pl.format("{}{}", letters, pl.col("row"))),
+        value=pl.col("unit_code"),
+        reason=pl.format("người gửi không được giao báo cáo cho {} (mã {})",
+                         pl.col("unit_code").replace_strict(names, default=pl.col("unit_code")), pl.col("unit_code")),
+        check=pl.lit("permission"))
+    staged.rejects = pl.concat([staged.rejects, refused.cast(REJECT_SCHEMA)]).sort("sheet", "row", nulls_last=True)
+    staged.accepted = staged.accepted.filter(keep)

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.accounts import Account
+from lake.accounts import Account
 from jobs.reference import publish
 from lake.store import Lake
 
@@ -133,7 +133,7 @@ def test_steward_cannot_send_for_another_unit(demo_lake, monkeypatch):
     data = xlsx_bytes([["05971", "TP24-12", "2024", 96, "%", None, None, None],
                        ["05974", "TP24-12", "2024", 97, "%", None, None, None]])
     p = uploads.preview("bao-cao.xlsx", data, STEWARD)
-    assert p.problems_table["Lỗi"].to_list() == ["người gửi không được giao báo cáo cho đơn vị 05974"]
+    assert p.problems_table["Lỗi"].to_list() == ["người gửi không được giao báo cáo cho Phường Tam Thanh (mã 05974)"]
     report = uploads.send(p, STEWARD)
     assert report.accepted["unit_code"].to_list() == ["05971"]
     sent = demo_lake.read("silver.report_values").filter(pl.col("file_id") == report.file_id)

@@ -135,7 +135,7 @@ def test_steward_uploads_and_the_overview_changes(server, page, tmp_path):
     page.get_by_role("heading", name="Tải lên báo cáo").wait_for()
     page.locator('input[type="file"]').set_input_files(str(report))
     page.get_by_text("1 giá trị hợp lệ, 1 lỗi").wait_for()
-    page.get_by_text("người gửi không được giao báo cáo cho đơn vị 183").first.wait_for()
+    page.get_by_text("người gửi không được giao báo cáo cho Huyện Cao Lộc (mã 183)").first.wait_for()
     _shot(page, "06-tai-len", "Tải lên báo cáo")
     page.get_by_role("button", name="Xác nhận gửi 1 tệp").click()
     page.get_by_text("'bao-cao-bo-sung.xlsx': 1 giá trị hợp lệ").wait_for()

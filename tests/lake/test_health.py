@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import polars as pl
 import pytest
 
-from dashboard.accounts import Account
+from lake.accounts import Account
 from jobs.__main__ import main
 from jobs.ingest import ingest_bytes
 from lake import health
