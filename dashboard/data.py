@@ -22,14 +22,27 @@ def lake() -> Lake:
 
 @st.cache_resource(show_spinner=False, max_entries=256)
 def _read(root: str, table: str, version: int | None, where: tuple = ()) -> pl.DataFrame:
-    return Lake(root).read(table, where=dict(where) or None)
+    return Lake(root).read(table, where=dict(where) or None, version=version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _current(root: str, runs_version: int | None) -> dict[str, int]:
+    from lake.submissions import current_versions
+
+    return current_versions(Lake(root))
 
 
 def table(name: str, **where: str) -> pl.DataFrame:
     """A table, or the rows whose columns equal the given values; cached per table version.
-    Partition columns (campaign, period) prune files, so a page reads its slice, not the lake."""
+    Derived tables are read at the version the last recorded run left them (an ingest still
+    writing is not seen half done); partition columns (campaign, period) prune files, so a page
+    reads its slice, not the lake."""
     lk = lake()
-    return _read(str(lk.root), name, lk.version(name), tuple((k, (v,)) for k, v in sorted(where.items())))
+    version = _current(str(lk.root), _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
+        "silver", "gold") else None
+    if version is None:
+        version = lk.version(name)
+    return _read(str(lk.root), name, version, tuple((k, (v,)) for k, v in sorted(where.items())))
 
 
 DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.file_counts")

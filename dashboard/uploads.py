@@ -41,7 +41,8 @@ class Preview:
 
 
 def preview(name: str, payload: bytes, account: Account) -> Preview:
-    from jobs.ingest import is_finished, understand  # Great Expectations loads here, on the upload page only
+    from jobs.ingest import understand  # Great Expectations loads here, on the upload page only
+    from lake.submissions import is_finished
 
     report, _, _, _ = understand(payload, name, catalog(), account.allowed_units())
     known = Lake().read("bronze.manifest", where={"file_id": [report.file_id]})

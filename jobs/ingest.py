@@ -28,7 +28,9 @@ from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake import checks
 from lake.silver.stage import Staged, restrict_to_units, stage_files
+from lake.bronze.files import permitted
 from lake.store import Lake
+from lake.submissions import is_finished, unfinished
 from jobs import gold
 from jobs.reference import require_published
 from jobs.repair import repair
@@ -144,9 +146,10 @@ def _stage(report: FileReport, cells: pl.DataFrame, info, cat: Catalog, allowed_
 
 def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_by: str, channel: str,
                  dry_run: bool = False, received_at: datetime | None = None, as_of: date | None = None,
-                 run: Run | None = None, allowed_units: set[str] | None = None) -> FileReport:
+                 allowed_units: set[str] | None = None) -> FileReport:
     """One received file through bronze, silver and gold. Storage faults (a full disk, a
-    read-only lake) and a busy lake raise; everything about the file itself is in the report."""
+    read-only lake), a busy lake and an unpublished catalog raise; everything about the file
+    itself is in the report."""
     file_id = hashlib.sha256(data).hexdigest()
     known = lake.read("bronze.manifest", where={"file_id": [file_id]})
     if not known.is_empty() and is_finished(lake, file_id):
@@ -154,43 +157,77 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
         return FileReport(first["original_name"], file_id, "duplicate", duplicate_of=first["received_at"])
     if dry_run:
         return understand(data, name, cat, allowed_units)[0]
-    own_run = run is None
-    run = run or Run("ingest")
     # Bytes first, then the receipt, then the reading: a file that crashes the reader, or an
     # ingest stopped at any point after this, leaves the file and its manifest row in bronze.
     lake.put_file(data)
     with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, data, name, received_by, channel, received_at, allowed_units=allowed_units)
-    run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
     # The sender's permissions as recorded with the file's first receipt: the same in every re-read.
     report, cells, staged, check = understand(data, name, cat, got.allowed_units)
-    if report.status == "error":
-        run.error(got.original_name, report.error_code, report.trace)
+    run = Run("ingest")
+    run.count("bronze.manifest", rows_out=0 if got.is_duplicate else 1, written=not got.is_duplicate)
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
-        repair(lake, cat, run, as_of or date.today())   # leftovers of killed jobs, damaged derived tables
-        if got.is_duplicate and is_finished(lake, file_id):  # another process took the same file meanwhile
-            return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
-        # A file received before but never finished (its ingest was stopped part way) is finished now,
-        # under its first receipt, so sending it again never leaves its values waiting for the night.
         # Only the published catalog is used; a stale copy raises, the file waits for the refresh.
         require_published(lake, cat, run)
-        has_cells = not lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}).is_empty()
-        if cells is not None and not cells.is_empty() and not has_cells:
-            lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))
-            run.count("bronze.cells", rows_out=cells.height, written=True)
-        rejects = report.rejects if staged is not None else file_problem(
-            report.message, "internal" if report.status == "error" else "file")
-        if not rejects.is_empty():
-            lake.append("silver.quarantine", quarantine.to_table(rejects, file_id, got.original_name, got.received_at))
-            run.count("silver.quarantine", rows_out=rejects.height, written=True)
-        if check is not None:
-            run.checks.append(check)
-        touched = write_silver(lake, cat, report.accepted, file_id, got.received_at, run)
-        gold.rebuild(lake, run, as_of or date.today(), touched=touched)
-        if own_run:
-            run.summary = report.summary_vi()
-            run.record(lake, "error" if report.status == "error" else "ok" if report.ok else "rejected_rows")
+        # Leftovers of killed jobs, damaged derived tables, other files' ingests stopped part way.
+        repair(lake, cat, run, as_of or date.today(), finish_except=file_id)
+        if got.is_duplicate and is_finished(lake, file_id):  # another process took the same file meanwhile
+            return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
+        # A file received before but never finished (its ingest was stopped part way) is finished
+        # now, under its first receipt, so sending it again never leaves its values waiting.
+        complete(lake, cat, got, (report, cells, staged, check), run, as_of or date.today())
     return report
+
+
+def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, run: Run, as_of: date) -> None:
+    """Write what an ingest understood of a received file: its cells, its problems, its values
+    and the gold partitions they touch, then the run record that marks the file finished. Every
+    step replaces what an earlier, interrupted attempt at the same file wrote, so completing a
+    file twice gives the same lake."""
+    report, cells, staged, check = understood
+    file_id = got.file_id
+    run.file_id = file_id
+    if report.status == "error":
+        run.error(got.original_name, report.error_code, report.trace)
+    has_cells = not lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}).is_empty()
+    if cells is not None and not cells.is_empty() and not has_cells:
+        lake.append("bronze.cells", bronze_cells.to_table(cells, file_id))
+        run.count("bronze.cells", rows_out=cells.height, written=True)
+    rejects = report.rejects if staged is not None else file_problem(
+        report.message, "internal" if report.status == "error" else "file")
+    if not rejects.is_empty() or not lake.read("silver.quarantine", where={"file_id": [file_id]}).is_empty():
+        lake.replace("silver.quarantine", quarantine.to_table(rejects, file_id, got.original_name, got.received_at),
+                     where={"file_id": [file_id]})
+        run.count("silver.quarantine", rows_out=rejects.height, written=True)
+    if check is not None:
+        run.checks.append(check)
+    touched = write_silver(lake, cat, report.accepted, file_id, got.received_at, run)
+    gold.rebuild(lake, run, as_of, touched=touched)
+    run.summary = report.summary_vi()
+    run.record(lake, "error" if report.status == "error" else "ok" if report.ok else "rejected_rows")
+
+
+def finish_unfinished(lake: Lake, cat: Catalog, as_of: date, skip: str | None = None) -> list[str]:
+    """Complete every received file whose ingest was stopped part way (the process killed, the
+    disk full), from its kept bytes and the permissions recorded with it. Call with the writer
+    lock held. Returns the names of the files completed."""
+    done = []
+    for entry in unfinished(lake).iter_rows(named=True):
+        if entry["file_id"] == skip or not lake.has_file(entry["object_key"]):
+            continue
+        got = bronze_files.Received(entry["file_id"], entry["original_name"], entry["extension"],
+                                    entry["size_bytes"], entry["received_at"], entry["received_by"],
+                                    entry["channel"], entry["object_key"], allowed_units=permitted(entry))
+        if entry["size_bytes"] > limits.MAX_FILE_BYTES:   # answered from its size, never read whole
+            try:
+                inspect.check_size(entry["size_bytes"], got.original_name)
+            except FileRejected as exc:
+                understood = (FileReport(got.original_name, got.file_id, "rejected", message=exc.reason), None, None, None)
+        else:
+            understood = understand(lake.get_file(entry["object_key"]), entry["original_name"], cat, got.allowed_units)
+        complete(lake, cat, got, understood, Run("ingest"), as_of)
+        done.append(entry["original_name"])
+    return done
 
 
 def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
@@ -207,17 +244,17 @@ def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
     report = FileReport(name, "", "rejected", message=reason)
     if options.get("dry_run"):
         return report
-    run = options.get("run") or Run("ingest")
+    run = Run("ingest")
     with lake.lock(RECEIPTS_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         got = bronze_files.receive(lake, path, path.name, options["received_by"], options["channel"],
                                    options.get("received_at"), allowed_units=options.get("allowed_units"))
     report.file_id = got.file_id
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         if not is_finished(lake, got.file_id):
-            lake.append("silver.quarantine", quarantine.to_table(file_problem(reason), got.file_id, got.original_name,
-                                                                 got.received_at))
-        run.summary = reason
-        if "run" not in options:
+            lake.replace("silver.quarantine", quarantine.to_table(file_problem(reason), got.file_id,
+                                                                  got.original_name, got.received_at),
+                         where={"file_id": [got.file_id]})
+            run.file_id, run.summary = got.file_id, reason
             run.record(lake, "rejected_rows")
     return report
 
@@ -232,12 +269,6 @@ def write_file_counts(lake: Lake, merged: pl.DataFrame, periods: list[str]) -> N
             lambda: (file_counts.build(lake.read("silver.report_values", where={"period": [p]})) for p in others),
             [{"period": p} for p in others])
     lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
-
-
-def is_finished(lake: Lake, file_id: str) -> bool:
-    """An ingest got through when the file's values or its rejections are in silver."""
-    return any(not lake.read(t, where={"file_id": [file_id]}).is_empty()
-               for t in ("silver.report_values", "silver.quarantine"))
 
 
 def file_problem(reason: str, check: str = "file") -> pl.DataFrame:

@@ -15,11 +15,24 @@ from jobs.runs import Run
 
 
 def repair(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool = False,
-           rebuild_gold: bool = True) -> list[health.Damage]:
+           rebuild_gold: bool = True, finish_except: str | None = None) -> list[health.Damage]:
     """Returns what was found damaged (and has been rebuilt). ``rebuild_gold=False`` leaves
-    the gold rebuild to the caller (the refresh rebuilds all of gold anyway)."""
+    the gold rebuild to the caller (the refresh rebuilds all of gold anyway). An ingest
+    (``finish_except``: its own file) also completes other files' ingests stopped part way;
+    the refresh needs not, it re-reads every file."""
     lake.sweep()
     lake.sweep_scratch()
+    found = _rebuild_damaged(lake, cat, run, as_of, deep, rebuild_gold)
+    if finish_except is not None:
+        from jobs.ingest import finish_unfinished
+
+        for name in finish_unfinished(lake, cat, as_of, skip=finish_except):
+            faults.log.warning("completed the ingest of %r, stopped part way before", name)
+    return found
+
+
+def _rebuild_damaged(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool,
+                     rebuild_gold: bool) -> list[health.Damage]:
     found = health.damaged(lake, deep=deep)
     if not found:
         return []

@@ -24,6 +24,7 @@ class Run:
     checks: list[checks.CheckRun] = field(default_factory=list)
     summary: str = ""
     errors: list[dict] = field(default_factory=list)   # internal errors: file, code, trace (never shown to users)
+    file_id: str | None = None                          # an ingest's file: its run record marks it finished
 
     def count(self, table: str, rows_in: int | None = None, rows_out: int | None = None,
               written: bool | None = None) -> None:
@@ -39,19 +40,21 @@ class Run:
         self.errors.append({"file": file, "code": code, "trace": trace})
 
     def record(self, lake: Lake, status: str) -> None:
-        # The version each written table reached: a reader that finds an older one knows the
-        # newest commit was lost (lake.health), instead of showing older figures as current.
+        # The version each table this run wrote or maintained reached, recorded last: readers take
+        # these as current (lake.submissions), and a table found older had its newest commit lost
+        # (lake.health).
         for name, entry in self.tables.items():
-            if entry.get("written") and lake.exists(name):
+            if lake.exists(name):
                 with contextlib.suppress(Exception):   # a damaged table has no version to record
                     entry["version"] = lake.version(name)
         passed = sum(o.success for c in self.checks for o in c.outcomes)
         failed = sum(not o.success for c in self.checks for o in c.outcomes)
+        if self.checks:
+            lake.append("ops.check_results", checks.to_rows(self.run_id, self.checks))
         lake.append("ops.runs", spec("ops.runs").conform(pl.DataFrame([{
             "run_id": self.run_id, "job": self.job, "started_at": self.started_at,
             "finished_at": datetime.now(timezone.utc), "status": status, "summary": self.summary,
             "tables": json.dumps(self.tables, ensure_ascii=False, sort_keys=True),
             "checks_passed": passed, "checks_failed": failed,
-            "errors": json.dumps(self.errors, ensure_ascii=False) if self.errors else None}])))
-        if self.checks:
-            lake.append("ops.check_results", checks.to_rows(self.run_id, self.checks))
+            "errors": json.dumps(self.errors, ensure_ascii=False) if self.errors else None,
+            "file_id": self.file_id}])))   # the last commit of a run: it marks the run finished

@@ -172,7 +172,7 @@ _SPECS = [
         "one row per job run",
         {"run_id": pl.String, "job": pl.String, "started_at": UTC_TS, "finished_at": UTC_TS,
          "status": pl.String, "summary": pl.String, "tables": pl.String,
-         "checks_passed": pl.Int32, "checks_failed": pl.Int32, "errors": pl.String},
+         "checks_passed": pl.Int32, "checks_failed": pl.Int32, "errors": pl.String, "file_id": pl.String},
         source="jobs"),
     TableSpec(
         "ops.check_results",
