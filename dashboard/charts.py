@@ -11,9 +11,10 @@ from lake.formatting import date_vi, number_vi
 from lake.periods import label_vi
 from lake.rules import STATUS_VI
 
-STATUS_ORDER = ("exceeded", "met", "not_met", "no_data")
-STATUS_COLOR = {"exceeded": "#0072B2", "met": "#009E73", "not_met": "#D55E00", "no_data": "#BBBBBB"}
-STATUS_MARK = {"exceeded": "▲", "met": "●", "not_met": "▼", "no_data": "○"}
+STATUS_ORDER = ("exceeded", "met", "not_met", "no_data", "no_target")
+STATUS_COLOR = {"exceeded": "#0072B2", "met": "#009E73", "not_met": "#D55E00", "no_data": "#BBBBBB",
+                "no_target": "#CC79A7"}
+STATUS_MARK = {"exceeded": "▲", "met": "●", "not_met": "▼", "no_data": "○", "no_target": "◇"}
 FONT = dict(size=17, family="Noto Sans, Arial, sans-serif")
 
 

@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from lake.periods import label_vi, sort_key
+from lake.rules import STATUSES
 from lake.store import Lake
 from lake.tables import spec
 
@@ -125,7 +126,7 @@ def periods(code: str) -> list[str]:
 def status_counts(att: pl.DataFrame, period: str) -> dict[str, int]:
     rows = att.filter((pl.col("period") == period) & TOP_LEVEL & ~pl.col("is_rollup"))
     counts = dict(rows.group_by("status").len().iter_rows())
-    return {s: int(counts.get(s, 0)) for s in ("exceeded", "met", "not_met", "no_data")}
+    return {s: int(counts.get(s, 0)) for s in STATUSES}
 
 
 def matrix(att: pl.DataFrame, period: str) -> pl.DataFrame:

@@ -206,6 +206,8 @@ def _refresh(args, lake, cat) -> int:
         print(f"  {table:28} {entry.get('rows_out', 0):>8} dòng  ({mark})")
     failed = [o for c in run.checks for o in c.outcomes if not o.success]
     print(f"  Kiểm tra chất lượng: {sum(len(c.outcomes) for c in run.checks) - len(failed)} đạt, {len(failed)} không đạt")
+    for warning in cat.warnings:
+        print(f"  Cảnh báo danh mục: {warning}")
     return EXIT_OK
 
 

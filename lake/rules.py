@@ -59,8 +59,9 @@ RULE_NAMES_VI = {
     "group_at_least": "Vào nhóm xếp hạng", "done": "Hoàn thành / chưa hoàn thành",
     "all_of": "Đạt tất cả tiêu chí con",
 }
-STATUSES = ("exceeded", "met", "not_met", "no_data")
-STATUS_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Chưa đạt", "no_data": "Chưa có số liệu"}
+STATUSES = ("exceeded", "met", "not_met", "no_data", "no_target")
+STATUS_VI = {"exceeded": "Vượt", "met": "Đạt", "not_met": "Chưa đạt", "no_data": "Chưa có số liệu",
+             "no_target": "Chưa giao chỉ tiêu"}
 # Rules judged on the change from a baseline rather than on the value itself.
 NEEDS_BASELINE = {"reduce_pct", "increase_pct", "change_pp", "rank_up"}
 LOWER_IS_BETTER = {"at_most", "reduce_pct", "rank_up"}  # change_pp depends on its direction
@@ -274,6 +275,8 @@ def credit(status: str | pl.Expr = "status", attainment: str | pl.Expr = "attain
     at least 1 and at most 1.2. So a status never disagrees with the credit it earns."""
     s = pl.col(status) if isinstance(status, str) else status
     att = (pl.col(attainment) if isinstance(attainment, str) else attainment).fill_null(0.0)
+    # "no_target" rows (an additive target not allocated to the unit) are left out of scores
+    # altogether (lake.gold.unit_scores); here they would earn nothing.
     return (pl.when(s == "met").then(1.0)
             .when(s == "exceeded").then(att.clip(1.0, CREDIT_CAP))
             .when(s == "not_met").then(att.clip(0.0, NOT_MET_CAP))

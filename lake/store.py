@@ -188,13 +188,16 @@ class Lake:
             self._commit(attempt)
 
     def conform_layout(self, name: str) -> None:
-        """A table written before its partition columns changed is rewritten once, whole, with
-        today's (for example gold tables that gained a ``period`` partition)."""
+        """A table written before its partition columns or its columns changed is rewritten
+        once, whole, with today's (gold tables that gained a ``period`` partition, scores that
+        gained a ``no_target`` count)."""
         s = spec(name)
         if not self.exists(name):
             return
-        current = list(DeltaTable(self.uri(name)).metadata().partition_columns)
-        if current != list(s.partition_by):
+        table = DeltaTable(self.uri(name))
+        current = list(table.metadata().partition_columns)
+        columns = [f.name for f in table.schema().fields]
+        if current != list(s.partition_by) or set(columns) != set(s.schema):
             frame = self.read(name)
             self._commit(lambda: self._write(s, frame, mode="overwrite", repartition=True))
 

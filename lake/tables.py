@@ -148,7 +148,7 @@ _SPECS = [
         {"campaign_code": pl.String, "period": pl.String, "cluster_code": pl.String,
          "unit_code": pl.String, "score": pl.Float64, "rank": pl.Int32, "cluster_size": pl.Int32,
          "indicators": pl.Int32, "exceeded": pl.Int32, "met": pl.Int32, "not_met": pl.Int32,
-         "no_data": pl.Int32},
+         "no_data": pl.Int32, "no_target": pl.Int32},
         partition_by=("campaign_code", "period"),
         source="gold.attainment, reference.cluster_members"),
     TableSpec(

@@ -3,7 +3,7 @@ published from the catalog files."""
 import polars as pl
 import streamlit as st
 
-from dashboard import auth, data, present
+from dashboard import auth, data, present, uploads
 from lake.periods import PERIOD_TYPE_VI
 from lake.reference.catalog import UNIT_TYPES
 from lake.rules import RULE_NAMES_VI
@@ -11,6 +11,8 @@ from lake.rules import RULE_NAMES_VI
 auth.require("admin")
 st.title("Danh mục")
 st.caption("Sửa các tệp trong thư mục catalog/ rồi chạy `python -m jobs refresh`; danh mục được kiểm tra trước khi dùng.")
+for warning in uploads.catalog().warnings:
+    st.warning(warning, icon=":material/warning:")
 tabs = st.tabs(["Phong trào", "Chỉ tiêu", "Đơn vị", "Cụm thi đua"])
 with tabs[0]:
     st.dataframe(present.show(data.campaigns(), **{

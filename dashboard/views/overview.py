@@ -17,7 +17,7 @@ st.caption(f"{info['document']} · {label_vi(period)}")
 att = data.attainment(campaign, period=period)
 counts = data.status_counts(att, period)
 total = sum(counts.values()) or 1
-for col, s in zip(st.columns(4), charts.STATUS_ORDER):
+for col, s in zip(st.columns(len(charts.STATUS_ORDER)), charts.STATUS_ORDER):
     col.metric(charts.status_label(s), counts[s])
     col.caption(f"{round(counts[s] * 100 / total)}% số chỉ tiêu của các đơn vị trong kỳ")
 

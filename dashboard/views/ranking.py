@@ -9,7 +9,8 @@ from lake.periods import label_vi
 campaign, period = state.campaign_and_period()
 st.title("Xếp hạng thi đua")
 st.caption(f"{data.campaign(campaign)['short_name']} · {label_vi(period)} · điểm = trung bình có trọng số của "
-           "tỷ lệ hoàn thành (mỗi chỉ tiêu tối đa 120%, chưa báo cáo tính 0)")
+           "tỷ lệ hoàn thành (mỗi chỉ tiêu tối đa 120%, chưa báo cáo tính 0, chỉ tiêu chưa giao cho đơn vị không "
+           "tính); xem trang Cách tính điểm")
 scores = data.scores(campaign, period)
 if scores.is_empty():
     st.info("Chưa có điểm thi đua cho kỳ này.")
@@ -17,7 +18,8 @@ if scores.is_empty():
 table = present.show(scores, **{
     "Cụm thi đua": pl.col("cluster_name"), "Hạng": pl.col("rank"), "Đơn vị": pl.col("unit_name"),
     "Điểm": pl.col("score"), "Số chỉ tiêu": pl.col("indicators"), "Vượt": pl.col("exceeded"),
-    "Đạt": pl.col("met"), "Chưa đạt": pl.col("not_met"), "Chưa có số liệu": pl.col("no_data")})
+    "Đạt": pl.col("met"), "Chưa đạt": pl.col("not_met"), "Chưa có số liệu": pl.col("no_data"),
+    "Chưa giao chỉ tiêu (không tính điểm)": pl.col("no_target")})
 st.download_button("Tải bảng xếp hạng (Excel)", exports.ranking_workbook(table, label_vi(period)),
                    file_name=f"xep-hang_{campaign}_{period}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -28,4 +30,5 @@ for (cluster,), group in scores.group_by(["cluster_name"], maintain_order=True):
     right.dataframe(present.show(group, **{"Hạng": pl.col("rank"), "Đơn vị": pl.col("unit_name"),
                                            "Điểm": present.num("score", 2), "Vượt": pl.col("exceeded"),
                                            "Đạt": pl.col("met"), "Chưa đạt": pl.col("not_met"),
-                                           "Chưa có số liệu": pl.col("no_data")}), hide_index=True)
+                                           "Chưa có số liệu": pl.col("no_data"),
+                                           "Chưa giao chỉ tiêu": pl.col("no_target")}), hide_index=True)

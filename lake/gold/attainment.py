@@ -64,7 +64,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     frame = _goals(frame).with_columns(is_rollup=pl.lit(False))
     rollups = _rollups(frame, campaigns, ind)
     frame = pl.concat([frame, rollups], how="diagonal_relaxed") if not rollups.is_empty() else frame
-    frame = rules.evaluate(frame)
+    frame = _unallocated(rules.evaluate(frame))
     frame = _parents(frame)
     frame = _pace(frame)
     # Sums over groups run in parallel and may differ in the last bit; rounding keeps reruns identical.
@@ -115,6 +115,23 @@ def _rollups(frame: pl.DataFrame, campaigns: pl.DataFrame, ind: pl.DataFrame) ->
     own = frame.select("campaign_code", "indicator_code", "period", "unit_code").unique()
     out = out.join(own, on=["campaign_code", "indicator_code", "period", "unit_code"], how="anti")
     return out.drop("scope_unit", "reported", "units")
+
+
+def _unallocated(frame: pl.DataFrame) -> pl.DataFrame:
+    """An additive target (``aggregate: sum``: "thêm 05 xã …" for the whole province) says
+    nothing about one district until a share is allocated to it (giao chỉ tiêu, or the
+    report's Kế hoạch): the unit's value is shown, but judged "chưa giao chỉ tiêu" and left
+    out of scoring — never against the whole province's figure."""
+    unallocated = ((pl.col("aggregate") == "sum") & ~pl.col("is_rollup") & (pl.col("target_source") == "campaign")
+                   & (pl.col("rule_type") != "all_of"))
+    return frame.with_columns(
+        status=pl.when(unallocated).then(pl.lit("no_target")).otherwise(pl.col("status")),
+        attainment=pl.when(unallocated).then(None).otherwise(pl.col("attainment")),
+        target_low=pl.when(unallocated).then(None).otherwise(pl.col("target_low")),
+        target_high=pl.when(unallocated).then(None).otherwise(pl.col("target_high")),
+        remark=pl.when(unallocated).then(pl.lit("Chưa giao chỉ tiêu cho đơn vị (chỉ tiêu chung là tổng của cả địa "
+                                                "bàn); không tính vào điểm")).otherwise(pl.col("remark")),
+    )
 
 
 def _parents(frame: pl.DataFrame) -> pl.DataFrame:

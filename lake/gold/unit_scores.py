@@ -20,11 +20,13 @@ CAP = rules.CREDIT_CAP
 def build(attainment: pl.DataFrame, cluster_members: pl.DataFrame) -> pl.DataFrame:
     rows = attainment.filter(pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
     s = pl.col("status")
+    scored = s != "no_target"   # an additive target not allocated to the unit: shown, counted, not scored
     credit = rules.credit()
+    weight = pl.col("weight").filter(scored)
     per_unit = rows.group_by("campaign_code", "period", "unit_code").agg(
-        score=(100 * (credit * pl.col("weight")).sum() / pl.col("weight").sum()),
-        indicators=pl.len(), exceeded=(s == "exceeded").sum(), met=(s == "met").sum(),
-        not_met=(s == "not_met").sum(), no_data=(s == "no_data").sum(),
+        score=(100 * (credit * pl.col("weight")).filter(scored).sum() / weight.sum()),
+        indicators=scored.sum(), exceeded=(s == "exceeded").sum(), met=(s == "met").sum(),
+        not_met=(s == "not_met").sum(), no_data=(s == "no_data").sum(), no_target=(s == "no_target").sum(),
     ).with_columns(score=pl.col("score").fill_nan(0).round(2))
     scored = per_unit.join(cluster_members.select("cluster_code", "campaign_code", "unit_code"),
                            on=["campaign_code", "unit_code"], how="inner")

@@ -139,6 +139,12 @@ class Catalog:
     groups: dict[str, str]
     _cache: dict = field(default_factory=dict, repr=False)
 
+    @cached_property
+    def warnings(self) -> list[str]:
+        """What is allowed but probably wrong (Vietnamese): shares of an additive target that
+        do not add up to the campaign figure, or units left without a share."""
+        return allocation_warnings(self)
+
     # -------------------------------------------------------------- lookups
     @cached_property
     def uom_by_alias(self) -> dict[str, Uom]:
@@ -234,6 +240,41 @@ def _yaml(path: Path, problems: list[str]) -> dict:
         problems.append(f"{path.name}: YAML sai cú pháp ({exc})")
         return {}
     return data or {}
+
+
+def allocation_warnings(cat: "Catalog") -> list[str]:
+    """Additive targets (``aggregate: sum``): the shares allocated to units (giao chỉ tiêu)
+    should add up to the campaign figure, and every reporting unit should have one; a unit
+    without one is shown "chưa giao chỉ tiêu" and left out of its score."""
+    from lake import rules
+
+    out = []
+    for ind in cat.indicators.values():
+        if ind.aggregate != "sum" or ind.rule["type"] == "all_of":
+            continue
+        figure = rules.goals(ind.rule)[0]
+        shares = {t.unit: (t.value if t.value is not None else t.low) for t in cat.unit_targets
+                  if t.indicator == ind.code and (t.value is not None or t.low is not None)}
+        reporters = set(cat.reporters(ind))
+        missing = sorted(reporters - set(shares))
+        where = f"{ind.code} ({ind.name})"
+        if not shares:
+            out.append(f"{where}: chưa giao chỉ tiêu cho đơn vị nào; {len(reporters)} đơn vị báo cáo sẽ hiện "
+                       "'chưa giao chỉ tiêu' và không được tính điểm chỉ tiêu này.")
+            continue
+        total = sum(shares.values())
+        if figure is not None and abs(total - figure) > 1e-9 * max(1.0, abs(figure)):
+            out.append(f"{where}: các phần giao cho đơn vị cộng lại {_num(total)}, khác chỉ tiêu chung {_num(figure)}.")
+        if missing:
+            out.append(f"{where}: {len(missing)} đơn vị chưa được giao ({', '.join(missing[:8])}"
+                       f"{'…' if len(missing) > 8 else ''}); các đơn vị này không được tính điểm chỉ tiêu này.")
+    return out
+
+
+def _num(value: float) -> str:
+    from lake.formatting import number_vi
+
+    return number_vi(value, 2)
 
 
 def load(directory: str | os.PathLike | None = None) -> Catalog:

@@ -136,3 +136,31 @@ def test_completeness_on_time_late_missing(refs):
     assert (r184["received"], r184["late"], r184["missing"], r184["state"]) == (1, 1, 3, "partial")
     assert q2.filter(pl.col("unit_code") == "185")["state"][0] == "missing"
     assert r183["due_date"] == date(2021, 7, 10)
+
+
+def test_an_additive_target_without_a_share_is_not_judged_against_the_whole_province(refs):
+    # "thêm 05 xã đạt chuẩn nông thôn mới nâng cao" is the province's figure; no district has a share.
+    att = build(refs, [{"period": "2021-H1", "unit_code": "183", "indicator_code": "LS21-06", "value": 1},
+                       {"period": "2021-H1", "unit_code": "183", "indicator_code": "LS21-05", "value": 1}])
+    r = row(att, "183", "LS21-06", "2021-H1")
+    assert r["status"] == "no_target" and r["actual"] == 1 and r["attainment"] is None and r["target_low"] is None
+    assert "Chưa giao chỉ tiêu" in r["remark"]
+    shared = row(att, "183", "LS21-05", "2021-H1")    # LS21-05 is allocated: one commune for Cao Lộc
+    assert shared["target_source"] == "unit_target" and shared["target_low"] == 1 and shared["status"] == "met"
+    province = row(att, "20", "LS21-06", "2021-H1")    # the roll-up is still judged against the province figure
+    assert province["is_rollup"] and province["target_low"] == 5 and province["status"] == "not_met"
+    scores = unit_scores.build(att, refs["reference.cluster_members"])
+    mine = scores.filter((pl.col("unit_code") == "183") & (pl.col("period") == "2021-H1")).row(0, named=True)
+    assert mine["no_target"] >= 1   # counted and shown …
+    judged = att.filter((pl.col("unit_code") == "183") & (pl.col("period") == "2021-H1") & pl.col("parent_code").is_null()
+                        & (pl.col("status") != "no_target"))
+    assert mine["indicators"] == judged.height   # … but not scored
+
+
+def test_allocations_that_do_not_add_up_are_warned_about():
+    from lake.reference.catalog import load
+
+    warnings = load().warnings
+    assert any(w.startswith("LS21-10") and "cộng lại 8, khác chỉ tiêu chung 20" in w for w in warnings)
+    assert any(w.startswith("LS21-06") and "chưa giao chỉ tiêu cho đơn vị nào" in w for w in warnings)
+    assert not any(w.startswith("LS21-05") for w in warnings)   # every district has a share; they add up to 10
