@@ -50,7 +50,9 @@ def template_rows(cat: Catalog, campaign: str, unit: str | None = None, period: 
         units = [u for u in cat.reporters(ind) if unit is None or u == unit]
         if not units:
             continue
-        periods = [wanted_period] if wanted_period else expected_periods(ind.period_type, c.window, date.max)
+        due = expected_periods(ind.period_type, c.window, date.max)
+        # Only what is due in the chosen period: an annual indicator has no half-year row.
+        periods = ([wanted_period] if wanted_period in due else []) if wanted_period else due
         for p in periods:
             for u in units:
                 rows.append({"unit": u, "unit_name": cat.units[u].name, "indicator": ind, "period": p})

@@ -138,7 +138,7 @@ _SPECS = [
          "attainment": pl.Float64, "status": pl.String, "remark": pl.String,
          "period_end": pl.Date, "elapsed_share": pl.Float64, "expected_to_date": pl.Float64,
          "pace": pl.Float64, "pace_status": pl.String, "weight": pl.Float64,
-         "is_rollup": pl.Boolean, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
+         "is_rollup": pl.Boolean, "due": pl.Boolean, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
          "received_at": UTC_TS},
         partition_by=("campaign_code", "period"),
         source="silver.report_values, reference.*"),

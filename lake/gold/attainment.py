@@ -39,6 +39,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     """Attainment rows; ``periods`` limits the work to the partitions an ingest touched."""
     current = report_values.filter(pl.col("is_current"))
     grid = expected_grid(campaigns, indicators, assignments, as_of, periods)
+    due = grid.with_columns(due=pl.lit(True))
     observed = current.join(assignments, on=["indicator_code", "unit_code"], how="inner").select(
         "campaign_code", "indicator_code", "unit_code", "period")
     ind = _indicator_frame(indicators)
@@ -52,6 +53,10 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
         grid = grid.filter(pl.col("period").is_in(periods))
     facts = period_facts(campaigns, grid)
 
+    # "due": the unit owed this value by now (the period has ended); only due rows are scored, so
+    # a value sent early, or for a period the indicator does not have, never tilts a ranking.
+    grid = grid.join(due, on=["campaign_code", "indicator_code", "unit_code", "period"], how="left").with_columns(
+        due=pl.col("due").fill_null(False))
     frame = (grid.join(ind.drop("campaign_code"), on="indicator_code", how="left")
              .join(current.select("unit_code", "indicator_code", "period", actual="value", actual_text="value_text",
                                   plan="plan_value", reported_baseline="baseline", file_id="file_id",

@@ -18,7 +18,8 @@ CAP = rules.CREDIT_CAP
 
 
 def build(attainment: pl.DataFrame, cluster_members: pl.DataFrame) -> pl.DataFrame:
-    rows = attainment.filter(pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
+    # Like with like: each unit on the top-level indicators due from it in the period (docs/cach-tinh-diem.md).
+    rows = attainment.filter(pl.col("parent_code").is_null() & ~pl.col("is_rollup") & pl.col("due").fill_null(True))
     s = pl.col("status")
     scored = s != "no_target"   # an additive target not allocated to the unit: shown, counted, not scored
     credit = rules.credit()

@@ -20,7 +20,7 @@ import polars as pl
 
 from lake.periods import find_period, label_vi
 from lake.reference import matching
-from lake.silver.report_rows import LayoutError, LayoutResult, conform
+from lake.silver.report_rows import LayoutError, LayoutResult, conform, period_kind_of
 from lake.text import column_letter, fold
 
 _NAME_HEADERS = {"chi tieu", "ten chi tieu", "noi dung", "noi dung chi tieu", "cac chi tieu", "chi tieu chu yeu",
@@ -266,6 +266,7 @@ def _rows(s: _Sheet, cols: list[_Column], first: int, name_col: int, year: str |
                    "unit_text": v.unit or block_unit or sheet_unit, "unit_col": v.col if v.unit else None,
                    "period_text": v.period or block_period or sheet_period, "period_col": v.col if v.period else None,
                    "value_text": text, "value_is_number": is_num, "value_col": v.col,
+                   "period_kind": _period_kind(v, value_cols),
                    "uom_text": (cells.get(uom_col.col, (None, False))[0] if uom_col else None) or uom,
                    "uom_col": uom_col.col if uom_col else None,
                    "note_text": cells.get(note_col.col, (None, False))[0] if note_col else None,
@@ -292,6 +293,18 @@ def _rows(s: _Sheet, cols: list[_Column], first: int, name_col: int, year: str |
     notes.append(f"Trang '{s.sheet}': biểu mẫu, bảng bắt đầu ở dòng {first}, chỉ tiêu ở cột "
                  f"{column_letter(name_col)}; {shape}" + (f"; {', '.join(where)}" if where else ""))
     return conform(pl.DataFrame(out, infer_schema_length=None))
+
+
+def _period_kind(column: _Column, value_cols: list[_Column]) -> str | None:
+    """What a period column holds. Its label may say ("Lũy kế 6 tháng": the total since the
+    start of the year; "trong kỳ": the period's own amount). Otherwise forms differ: quarter
+    columns beside a "Lũy kế" column hold each quarter's own amount; quarter columns alone are
+    taken as written (the rule for reports: year to date)."""
+    said = period_kind_of(column.label)
+    if said or not column.period:
+        return said
+    beside_ytd = any(period_kind_of(c.label) == "ytd" for c in value_cols)
+    return "flow" if beside_ytd and column.period[4:5] == "-" and column.period[5:6] in "QM" else None
 
 
 def _describe(value_cols: list[_Column], by_role: dict) -> str:

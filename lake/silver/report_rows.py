@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from lake.text import fold
+
 FIELDS = ("unit", "indicator", "period", "value", "uom", "plan", "baseline", "pct", "note")
 REQUIRED = ("unit", "indicator", "period", "value")
 FIELD_VI = {"unit": "Mã đơn vị", "indicator": "Mã chỉ tiêu", "period": "Kỳ báo cáo", "value": "Giá trị",
@@ -19,7 +21,10 @@ ROW_SCHEMA = {"sheet": pl.String, "row": pl.Int32,
               **{f"{f}_text": pl.String for f in FIELDS},
               **{f"{f}_col": pl.Int32 for f in FIELDS},
               "value_is_number": pl.Boolean, "plan_is_number": pl.Boolean, "baseline_is_number": pl.Boolean,
-              "pct_is_number": pl.Boolean}
+              "pct_is_number": pl.Boolean,
+              # "flow": the value is the period's own amount (a form's "Quý II" column), "ytd": the
+              # total since the start of the year (lũy kế); None: as written (year to date by rule).
+              "period_kind": pl.String}
 
 
 
@@ -48,3 +53,17 @@ def conform(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.select(out)
 
 
+
+
+_YTD_WORDS = ("luy ke", "cong don", "tinh den", "tu dau nam")
+
+
+def period_kind_of(label: str) -> str | None:
+    """A form's column label: "Lũy kế 6 tháng" is year to date; a quarter's or month's own
+    column ("Quý II/2024") is that period's own amount."""
+    key = fold(label)
+    if any(w in key for w in _YTD_WORDS):
+        return "ytd"
+    if "trong ky" in key:
+        return "flow"
+    return None

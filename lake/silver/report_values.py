@@ -10,14 +10,14 @@ stay as history with ``superseded_by`` naming the file that replaced them.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
 from lake import rules
 from lake.formatting import number_vi
 from lake.numbers import VI, NumberError, is_no_data, parse_quantity, parse_yes_no
-from lake.periods import WINDOW, PeriodError, bounds, parse_period
+from lake.periods import PERIOD_TYPE_VI, WINDOW, PeriodError, bounds, expected_periods, label_vi, parse_period
 from lake.reference import matching
 from lake.reference.catalog import Catalog, Indicator
 from lake.silver.layouts import FIELD_VI
@@ -136,7 +136,7 @@ _TYPED_SCHEMA = {
     "baseline": pl.Float64, "note": pl.String, "sheet": pl.String, "row": pl.Int32, "value_min": pl.Float64,
     "value_max": pl.Float64, "period_start": pl.Date, "period_end": pl.Date, "window_start": pl.Date,
     "window_end": pl.Date, "assignment": pl.String, "unit_col": pl.Int32, "indicator_col": pl.Int32,
-    "period_col": pl.Int32, "value_col": pl.Int32}
+    "period_col": pl.Int32, "value_col": pl.Int32, "period_kind": pl.String}
 
 
 def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
@@ -366,6 +366,7 @@ def _type_row_by_row(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
             "window_start": campaign.window[0], "window_end": campaign.window[1],
             "assignment": f"{code}|{unit}",
             **{f"{f}_col": r.get(f"{f}_col") for f in ("unit", "indicator", "period", "value")},
+            "period_kind": r.get("period_kind"),
         })
     typed = pl.DataFrame(out, schema=_TYPED_SCHEMA) if out else pl.DataFrame()
     return typed, pl.DataFrame(rejects, schema=REJECT_SCHEMA), empty, sorted(look.matches.values())
@@ -409,3 +410,104 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     return ordered.with_columns(
         superseded_by=pl.col("file_id").shift(-1).over(KEY),
     ).with_columns(is_current=pl.col("superseded_by").is_null())
+
+
+# ----------------------------------------------------------------------------- periods that fit
+def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+    """Every value lands on one of its indicator's own periods, by a stated rule, or is refused.
+
+    1. For a cumulative indicator (lũy kế), silver keeps the total since the start of the year:
+       a period's own amount ("trong kỳ", a form's quarter column) becomes that total by adding
+       the earlier periods of the same year from the same file; without all of them it is refused.
+    2. A value for a period that is not one of the indicator's (a quarter for a half-year
+       indicator) is the value of the indicator's period ending the same day ("Quý II" → "6
+       tháng đầu năm", "Quý IV" → "cả năm"), when there is one; otherwise it is refused.
+    Returns the typed rows, the refused rows and notes for the dry run."""
+    empty = pl.DataFrame(schema=REJECT_SCHEMA)
+    if typed.is_empty():
+        return typed, empty, []
+    rejects, notes = [], []
+    typed = typed.with_row_index("_i")
+    cumulative = {c for c, i in cat.indicators.items() if i.accumulation == "cumulative"}
+    flows = typed.filter((pl.col("period_kind") == "flow") & pl.col("indicator_code").is_in(sorted(cumulative)))
+    if not flows.is_empty():
+        typed, refused, converted = _flows_to_year_to_date(typed, flows)
+        rejects += refused
+        if converted:
+            notes.append(f"{converted} giá trị 'trong kỳ' của chỉ tiêu lũy kế được cộng dồn từ đầu năm.")
+    moved: dict[tuple[str, str], str] = {}
+    for code, period in typed.select("indicator_code", "period").unique().iter_rows():
+        ind = cat.indicators.get(code)
+        if ind is None:
+            continue
+        window = cat.campaigns[ind.campaign].window
+        own = expected_periods(ind.period_type, window, date.max)
+        if period in own:
+            continue
+        if period != WINDOW:
+            end = bounds(period, window)[1]
+            same_end = [p for p in own if p != WINDOW and bounds(p, window)[1] == end]
+            if same_end:
+                moved[(code, period)] = same_end[0]
+                continue
+        moved[(code, period)] = ""
+    if moved:
+        keys = pl.DataFrame([{"indicator_code": c, "period": p, "_to": t} for (c, p), t in moved.items()],
+                            schema={"indicator_code": pl.String, "period": pl.String, "_to": pl.String})
+        typed = typed.join(keys, on=["indicator_code", "period"], how="left")
+        refused = typed.filter(pl.col("_to") == "")
+        for r in refused.iter_rows(named=True):
+            ind = cat.indicators[r["indicator_code"]]
+            rejects.append(_period_reject(r, f"chỉ tiêu {ind.code} báo cáo theo kỳ {PERIOD_TYPE_VI[ind.period_type]}; "
+                                             f"'{label_vi(r['period'])}' không phải kỳ báo cáo của chỉ tiêu này và "
+                                             "không có kỳ nào của chỉ tiêu kết thúc cùng ngày", "period_type"))
+        shifted = typed.filter(pl.col("_to").is_not_null() & (pl.col("_to") != ""))
+        for (frm, to), group in shifted.group_by(["period", "_to"]):
+            notes.append(f"{group.height} giá trị kỳ '{label_vi(frm)}' được tính cho kỳ '{label_vi(to)}' của chỉ tiêu "
+                         "(cùng ngày cuối kỳ).")
+        typed = typed.filter(pl.col("_to").is_null() | (pl.col("_to") != "")).with_columns(
+            period=pl.coalesce("_to", "period")).drop("_to")
+        spans = {p: bounds(p, (w0, w1)) for p, w0, w1 in
+                 typed.select("period", "window_start", "window_end").unique().iter_rows()}
+        typed = typed.with_columns(
+            period_start=pl.col("period").replace_strict({p: b[0] for p, b in spans.items()}, return_dtype=pl.Date),
+            period_end=pl.col("period").replace_strict({p: b[1] for p, b in spans.items()}, return_dtype=pl.Date))
+    out_rejects = pl.DataFrame(rejects, schema=REJECT_SCHEMA) if rejects else empty
+    return typed.drop("_i"), out_rejects, notes
+
+
+def _period_reject(r: dict, reason: str, check: str) -> dict:
+    from lake.text import column_letter
+
+    col = r.get("period_col") or r.get("value_col")
+    return {"sheet": r["sheet"], "row": r["row"], "column": FIELD_VI["period"],
+            "cell": f"{column_letter(col)}{r['row']}" if col else None, "value": label_vi(r["period"]),
+            "reason": reason, "check": check}
+
+
+def _flows_to_year_to_date(typed: pl.DataFrame, flows: pl.DataFrame) -> tuple[pl.DataFrame, list[dict], int]:
+    """Replace each flow of a cumulative indicator by the sum of that year's flows up to it."""
+    totals, refused, dropped = {}, [], []
+    year_to_date = set(typed.filter(pl.col("period_kind").is_null() | (pl.col("period_kind") != "flow"))
+                       .select("unit_code", "indicator_code", "period_end").iter_rows())
+    for (_, _, year), group in flows.with_columns(year=pl.col("period_start").dt.year()).group_by(
+            ["unit_code", "indicator_code", "year"]):
+        running, next_start, broken = 0.0, date(year, 1, 1), False
+        for r in sorted(group.iter_rows(named=True), key=lambda r: r["period_end"]):
+            broken = broken or r["period_start"] != next_start
+            if broken and (r["unit_code"], r["indicator_code"], r["period_end"]) in year_to_date:
+                dropped.append(r["_i"])   # the file gives the year to date itself ("Lũy kế 6 tháng"): that counts
+                continue
+            if broken:   # a gap: this flow and the later ones cannot be added up
+                refused.append(_period_reject(r, (
+                    f"giá trị trong kỳ '{label_vi(r['period'])}' của chỉ tiêu lũy kế: tệp không có đủ các kỳ trước "
+                    "trong năm để cộng dồn; hãy báo cáo số lũy kế từ đầu năm"), "period_flow"))
+                continue
+            running = round(running + r["value"], 9)   # 1.85 + 2.01 is 3.86, not 3.8599999999999994
+            totals[r["_i"]] = running
+            next_start = r["period_end"] + timedelta(days=1)
+    refused_ids = flows.filter(~pl.col("_i").is_in(list(totals)))["_i"].to_list()   # dropped ones too
+    typed = typed.filter(~pl.col("_i").is_in(refused_ids)).with_columns(
+        value=pl.col("_i").replace_strict(totals, default=pl.col("value"), return_dtype=pl.Float64),
+        period_kind=pl.when(pl.col("_i").is_in(list(totals))).then(pl.lit("ytd")).otherwise(pl.col("period_kind")))
+    return typed, refused, len(totals)

@@ -40,12 +40,15 @@ def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Stag
         return Staged(file_id, name, problem=exc.reason)
     notation, vi, en = decide_notation(_text_numbers(found.rows))
     typed, rejects, empty, matches = report_values.type_rows(found.rows, cat, notation)
+    typed, refused, moved = report_values.fit_periods(typed, cat)
+    if not refused.is_empty():
+        rejects = pl.concat([rejects, refused.cast(REJECT_SCHEMA)]) if not rejects.is_empty() else refused
     typed = report_values.drop_exact_repeats(typed)
     if not typed.is_empty():
         typed = typed.with_columns(file_id=pl.lit(file_id))
     evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
         " (mặc định; không có số nào chỉ đọc được một cách)"
-    notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches]
+    notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches, *moved]
     return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
 
 

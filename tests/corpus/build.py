@@ -125,7 +125,8 @@ def cases() -> list[Case]:
     add(Case("11-don-vi-trong-o.xlsx", xlsx({"Báo cáo": [["Mã đơn vị", "Mã chỉ tiêu", "Kỳ báo cáo", "Giá trị"],
                                                           ["178-PTCKH", "TP24-05", "2024", "425.000 triệu đồng"],
                                                           ["05971", "TP24-16", "2024", "98,1%"]]}),
-             {("178-PTCKH", "TP24-05", "2024", 425.0), ("05971", "TP24-16", "2024", 98.1)}))
+             # TP24-05 is quarterly and cumulative: the year's total is its Quý IV (same last day).
+             {("178-PTCKH", "TP24-05", "2024-Q4", 425.0), ("05971", "TP24-16", "2024", 98.1)}))
     # ---- government forms ----
     trio = [["STT", "Chỉ tiêu", "Đơn vị tính", "Năm 2024", None, None],
             [None, None, None, "Kế hoạch", "Thực hiện", "% so với kế hoạch"]]
@@ -135,7 +136,8 @@ def cases() -> list[Case]:
          [2, "Tỷ lệ hộ gia đình đạt danh hiệu gia đình văn hóa", "%", 95, 94.1, "99,1"],
          [3, "Tỷ lệ khối, thôn có nhà văn hóa đạt chuẩn", "%", 100, 100, "90"]])},
         {"Biểu 02": ["D6:F6", "A6:A7", "B6:B7", "C6:C7"]}),
-        {("05983", "TP24-16", "2024-H1", 98.4), ("05983", "TP24-12", "2024-H1", 94.1)}, rejects=1))
+        # TP24-12 is annual: a half-year value is refused (no period of it ends on 30/6).
+        {("05983", "TP24-16", "2024-H1", 98.4)}, rejects=2))
     quarters = [["TT", "Tên chỉ tiêu", "ĐVT", "Quý I", "Quý II", "Quý III", "Quý IV"]]
     add(Case("13-bieu-theo-quy.xlsx", xlsx({"Sheet1": form(
         "Phòng Văn hóa và Thông tin", "BÁO CÁO CHỈ TIÊU DU LỊCH NĂM 2024", quarters,
@@ -190,7 +192,9 @@ def cases() -> list[Case]:
         [[1, "Số đảng viên mới được kết nạp", "01", "đảng viên", 142],
          [2, "Tỷ lệ tổ chức cơ sở đảng đạt Hoàn thành tốt nhiệm vụ trở lên", "02", "%", "92,3"],
          [3, "Tỷ lệ đảng viên hoàn thành tốt nhiệm vụ", "03", "%", "91,8"]])}),
-        {("178-BTC", "TP24-28", "2024", 142.0), ("178-BTC", "TP24-29", "2024", 92.3),
+        # Quarterly cumulative indicators (TP24-28, TP24-14, TP24-18a-c): a year's or a half-year's
+        # total is the quarter ending the same day (Quý IV, Quý II).
+        {("178-BTC", "TP24-28", "2024-Q4", 142.0), ("178-BTC", "TP24-29", "2024", 92.3),
          ("178-BTC", "TP24-31", "2024", 91.8)}))
     add(Case("20-ghi-chu-sau-bang.xlsx", xlsx({"BC": form(
         "Phòng Y tế", "BÁO CÁO 6 THÁNG ĐẦU NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện", "Ghi chú"]],
@@ -202,8 +206,8 @@ def cases() -> list[Case]:
         [["STT", "Chỉ tiêu", "ĐVT", "Cùng kỳ năm trước", "Thực hiện"]],
         [[1, "Số vụ tai nạn giao thông", "vụ", 14, 11], [2, "Số người chết do TNGT", "người", 6, 5],
          [3, "Số người bị thương do tai nạn giao thông", "người", 12, 12]])}),
-        {("178-CA", "TP24-18a", "2024-H1", 11.0), ("178-CA", "TP24-18b", "2024-H1", 5.0),
-         ("178-CA", "TP24-18c", "2024-H1", 12.0)}))
+        {("178-CA", "TP24-18a", "2024-Q2", 11.0), ("178-CA", "TP24-18b", "2024-Q2", 5.0),
+         ("178-CA", "TP24-18c", "2024-Q2", 12.0)}))
     add(Case("22-bieu-cu.xls", xls({"Bieu": form(
         "Phòng Kinh tế", "BÁO CÁO NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
         [[1, "Diện tích rừng trồng mới", "ha", 31.5], [2, "Tổng diện tích cây trồng có giá trị kinh tế cao", "ha", "10,2"]])}),
@@ -211,7 +215,7 @@ def cases() -> list[Case]:
     add(Case("23-bieu.ods", ods({"Biểu": form(
         "Phòng Lao động - Thương binh và Xã hội", "BÁO CÁO NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
         [[1, "Tỷ lệ lao động qua đào tạo", "%", "83,4"], [2, "Số lao động được giải quyết việc làm mới", "người", 2410]])}),
-        {("178-PLDTBXH", "TP24-13", "2024", 83.4), ("178-PLDTBXH", "TP24-14", "2024", 2410.0)}))
+        {("178-PLDTBXH", "TP24-13", "2024", 83.4), ("178-PLDTBXH", "TP24-14", "2024-Q4", 2410.0)}))
     add(Case("24-bieu-windows-1258.csv", text_csv(form(
         "Phòng Giáo dục và Đào tạo", "BÁO CÁO NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
         [[1, "Tổng số trường học đạt chuẩn quốc gia", "trường", 27], [2, "Số trường học đạt chuẩn quốc gia tăng thêm",
