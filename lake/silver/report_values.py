@@ -442,8 +442,9 @@ def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.Dat
             continue
         window = cat.campaigns[ind.campaign].window
         own = expected_periods(ind.period_type, window, date.max)
-        if period in own:
-            continue
+        p_start, p_end = bounds(period, window) if period != WINDOW else window
+        if period in own or p_start > window[1] or p_end < window[0]:
+            continue   # outside the campaign altogether: the check on the window says so
         if period != WINDOW:
             end = bounds(period, window)[1]
             same_end = [p for p in own if p != WINDOW and bounds(p, window)[1] == end]

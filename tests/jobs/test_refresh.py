@@ -26,7 +26,8 @@ def test_demo_then_refresh_gives_the_whole_picture(demo_lake, cat):
     assert set(att["campaign_code"]) == {"LS2021", "TPLS2024"}
     assert set(att["indicator_code"]) == set(cat.indicators)          # every indicator
     assert att["period"].n_unique() >= 8                              # several periods
-    assert set(att["status"]) == {"exceeded", "met", "not_met", "no_data"}
+    # "no_target": districts without a share of an additive target (LS21-06, LS21-11 have none)
+    assert set(att["status"]) == {"exceeded", "met", "not_met", "no_data", "no_target"}
     comp = demo_lake.read("gold.completeness")
     assert comp["late"].sum() > 0 and comp["missing"].sum() > 0
     assert demo_lake.read("silver.quarantine").height >= 5
