@@ -159,8 +159,10 @@ def ahead_and_behind(code: str, period: str, n: int = 5) -> tuple[pl.DataFrame, 
 
 
 def units_of(code: str) -> list[str]:
-    """Units that report in the campaign (its reporting assignments)."""
-    return sorted(table("reference.assignments", campaign_code=code)["unit_code"].unique().to_list())
+    """Units that report in the campaign (its reporting assignments), and the units above them
+    (the city, the province) with their own or summed figures."""
+    return sorted(set(table("reference.assignments", campaign_code=code)["unit_code"].to_list())
+                  | set(table("reference.consolidators", campaign_code=code)["unit_code"].to_list()))
 
 
 def scorecard(code: str, unit: str, period: str) -> pl.DataFrame:

@@ -86,7 +86,9 @@ class FileReport:
 
 
 def assignment_keys(cat: Catalog) -> list[str]:
-    return [f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.reporters(i)]
+    """Who may report what: a unit expected to report an indicator, or a unit above one (its own
+    consolidated figure for its area)."""
+    return [f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.may_report(i)]
 
 
 def understand(data: bytes, name: str, cat: Catalog, allowed_units: set[str] | None = None) -> tuple[FileReport, pl.DataFrame | None, Staged | None,

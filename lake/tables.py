@@ -85,6 +85,11 @@ _SPECS = [
         {"campaign_code": pl.String, "indicator_code": pl.String, "unit_code": pl.String},
         source="catalog/indicators/*.yaml (reporters)"),
     TableSpec(
+        "reference.consolidators",
+        "one row per indicator × unit above its reporters that may report its own consolidated figure",
+        {"campaign_code": pl.String, "indicator_code": pl.String, "unit_code": pl.String},
+        source="catalog/indicators/*.yaml (reporters) and catalog/units.csv (the unit tree)"),
+    TableSpec(
         "reference.unit_targets",
         "one row per indicator × unit with its own target (giao chỉ tiêu) or baseline",
         {"indicator_code": pl.String, "unit_code": pl.String, "value": pl.Float64, "low": pl.Float64,
@@ -138,7 +143,7 @@ _SPECS = [
          "attainment": pl.Float64, "status": pl.String, "remark": pl.String,
          "period_end": pl.Date, "elapsed_share": pl.Float64, "expected_to_date": pl.Float64,
          "pace": pl.Float64, "pace_status": pl.String, "weight": pl.Float64,
-         "is_rollup": pl.Boolean, "due": pl.Boolean, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
+         "is_rollup": pl.Boolean, "due": pl.Boolean, "rollup_actual": pl.Float64, "rollup_text": pl.String, "disagrees": pl.Boolean, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
          "received_at": UTC_TS},
         partition_by=("campaign_code", "period"),
         source="silver.report_values, reference.*"),

@@ -27,7 +27,11 @@ else:
         "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.target(),
         "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
         "Tiến độ năm": present.pct("pace"), "Ghi chú": pl.col("remark"),
-        "Nguồn": pl.format("{} dòng {}", pl.col("sheet"), pl.col("row"))}), hide_index=True)
+        "Tổng các đơn vị trực thuộc": pl.when(pl.col("rollup_actual").is_not_null() & ~pl.col("is_rollup")).then(
+            pl.format("{}{}", present.num("rollup_actual"),
+                      pl.when(pl.col("disagrees")).then(pl.lit(" ⚠ lệch với số của đơn vị")).otherwise(pl.lit("")))),
+        "Nguồn": pl.when(pl.col("is_rollup")).then(pl.lit("tổng các đơn vị trực thuộc"))
+        .otherwise(pl.format("{} dòng {}", pl.col("sheet"), pl.col("row")))}), hide_index=True)
 
 left, right = st.columns(2)
 with left:

@@ -35,12 +35,19 @@ def _indicator_frame(indicators: pl.DataFrame) -> pl.DataFrame:
 
 def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.DataFrame,
           assignments: pl.DataFrame, unit_targets: pl.DataFrame, as_of: date,
-          periods: list[str] | None = None) -> pl.DataFrame:
-    """Attainment rows; ``periods`` limits the work to the partitions an ingest touched."""
+          periods: list[str] | None = None, consolidators: pl.DataFrame | None = None,
+          units: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Attainment rows; ``periods`` limits the work to the partitions an ingest touched.
+    ``consolidators`` (units above the reporters, with their own consolidated figures) and
+    ``units`` (the unit tree, for roll-ups at every level) are optional for small callers."""
     current = report_values.filter(pl.col("is_current"))
     grid = expected_grid(campaigns, indicators, assignments, as_of, periods)
     due = grid.with_columns(due=pl.lit(True))
-    observed = current.join(assignments, on=["indicator_code", "unit_code"], how="inner").select(
+    consolidators = (consolidators if consolidators is not None
+                     else assignments.clear()).select("campaign_code", "indicator_code", "unit_code")
+    may_report = pl.concat([assignments.select("campaign_code", "indicator_code", "unit_code"), consolidators])
+    observed = current.join(may_report.select("indicator_code", "unit_code"), on=["indicator_code", "unit_code"],
+                            how="inner").join(may_report, on=["indicator_code", "unit_code"]).select(
         "campaign_code", "indicator_code", "unit_code", "period")
     ind = _indicator_frame(indicators)
     grid = pl.concat([grid, observed]).unique()
@@ -66,9 +73,13 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
                                        ut_high="high", ut_baseline="baseline"),
                    on=["indicator_code", "unit_code"], how="left")
              .join(facts, on=["campaign_code", "period"], how="left"))
-    frame = _goals(frame).with_columns(is_rollup=pl.lit(False))
-    rollups = _rollups(frame, campaigns, ind)
-    frame = pl.concat([frame, rollups], how="diagonal_relaxed") if not rollups.is_empty() else frame
+    scope = campaigns.select("campaign_code", scope_unit="scope_unit")
+    reporting = assignments.select("indicator_code", "unit_code").with_columns(reporter=pl.lit(True))
+    frame = (_goals(frame).join(scope, on="campaign_code", how="left")
+             .join(reporting, on=["indicator_code", "unit_code"], how="left")
+             .with_columns(is_rollup=pl.lit(False), is_scope=pl.col("unit_code") == pl.col("scope_unit"),
+                           reporter=pl.col("reporter").fill_null(False)))
+    frame = _rollups(frame, ind, _ancestry(units, consolidators), unit_targets)
     frame = _unallocated(rules.evaluate(frame))
     frame = _parents(frame)
     frame = _pace(frame)
@@ -100,26 +111,74 @@ def _goals(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _rollups(frame: pl.DataFrame, campaigns: pl.DataFrame, ind: pl.DataFrame) -> pl.DataFrame:
-    """The campaign's own unit: the sum of its reporting units, against the campaign-wide target."""
-    summable = frame.filter((pl.col("aggregate") == "sum") & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"]))
-    if summable.is_empty():
-        return pl.DataFrame()
-    scope = campaigns.select("campaign_code", scope_unit="scope_unit")
-    agg = summable.group_by("campaign_code", "indicator_code", "period").agg(
-        actual=pl.col("actual").sum(), reported=pl.col("actual").is_not_null().sum(), units=pl.len(),
-        period_end=pl.col("period_end").first(), elapsed_share=pl.col("elapsed_share").first(),
-        received_at=pl.col("received_at").max(),
-    ).with_columns(actual=pl.when(pl.col("reported") > 0).then(pl.col("actual")).otherwise(None))
-    out = (agg.join(scope, on="campaign_code").join(ind.drop("campaign_code"), on="indicator_code", how="left")
-           .with_columns(unit_code=pl.col("scope_unit"), goal_low=pl.col("campaign_low"),
-                         goal_high=pl.col("campaign_high"), baseline=pl.lit(None, pl.Float64),
-                         target_source=pl.lit("campaign"), is_rollup=pl.lit(True),
-                         actual_text=pl.format("Tổng hợp {}/{} đơn vị", pl.col("reported"), pl.col("units"))))
-    # A unit that reports for itself is not replaced by the sum of others.
-    own = frame.select("campaign_code", "indicator_code", "period", "unit_code").unique()
-    out = out.join(own, on=["campaign_code", "indicator_code", "period", "unit_code"], how="anti")
-    return out.drop("scope_unit", "reported", "units")
+# Official and summed figures of one area may differ (the statistics office's figure is the
+# official one); beyond this share of the larger, the row is flagged for a look.
+DISAGREEMENT = 0.005
+
+
+def _ancestry(units: pl.DataFrame | None, consolidators: pl.DataFrame) -> pl.DataFrame:
+    """(campaign, indicator, unit, ancestor): every unit above a unit that may consolidate the indicator."""
+    schema = {"unit_code": pl.String, "ancestor": pl.String}
+    if units is None or units.is_empty() or consolidators.is_empty():
+        pairs = pl.DataFrame(schema=schema)
+    else:
+        parent = dict(units.select("unit_code", "parent_code").iter_rows())
+        rows = []
+        for unit in parent:
+            seen, up = {unit}, parent.get(unit)
+            while up and up not in seen:
+                rows.append((unit, up))
+                seen.add(up)
+                up = parent.get(up)
+        pairs = pl.DataFrame(rows, schema=schema, orient="row")
+    return pairs.join(consolidators.rename({"unit_code": "ancestor"}), on="ancestor")
+
+
+def _rollups(frame: pl.DataFrame, ind: pl.DataFrame, ancestry: pl.DataFrame, unit_targets: pl.DataFrame) -> pl.DataFrame:
+    """Additive indicators summed up the unit tree, at every level above the reporters (wards →
+    city, communes → district → province). A unit that sent its own consolidated figure keeps it
+    (the official figure) with the sum of its parts beside it (``rollup_actual``) and a flag when
+    the two disagree; a unit that did not gets a roll-up row (``is_rollup``), judged against the
+    campaign's figure at the scope unit and against its own share (giao chỉ tiêu) below it. Rates
+    and growth rates are never summed."""
+    summable = frame.filter((pl.col("aggregate") == "sum") & pl.col("reporter")
+                            & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"]))
+    frame = frame.with_columns(rollup_actual=pl.lit(None, pl.Float64), rollup_text=pl.lit(None, pl.String),
+                               disagrees=pl.lit(None, pl.Boolean))
+    if summable.is_empty() or ancestry.is_empty():
+        return frame
+    agg = (summable.join(ancestry.drop("campaign_code"), on=["unit_code", "indicator_code"])
+           .group_by("campaign_code", "indicator_code", "period", "ancestor").agg(
+               actual=pl.col("actual").sum(), reported=pl.col("actual").is_not_null().sum(), units=pl.len(),
+               period_end=pl.col("period_end").first(), elapsed_share=pl.col("elapsed_share").first(),
+               received_at=pl.col("received_at").max())
+           .with_columns(actual=pl.when(pl.col("reported") > 0).then(pl.col("actual")).otherwise(None),
+                         text=pl.format("Tổng hợp {}/{} đơn vị", pl.col("reported"), pl.col("units")))
+           .rename({"ancestor": "unit_code"}))
+    keys = ["campaign_code", "indicator_code", "period", "unit_code"]
+    beside = agg.select(*keys, _sum="actual", _text="text")
+    frame = frame.join(beside, on=keys, how="left").with_columns(
+        rollup_actual=pl.col("_sum"), rollup_text=pl.col("_text"),
+        disagrees=pl.when(pl.col("_sum").is_not_null() & pl.col("actual").is_not_null()).then(
+            (pl.col("actual") - pl.col("_sum")).abs()
+            > DISAGREEMENT * pl.max_horizontal(pl.col("actual").abs(), pl.col("_sum").abs()) + 1e-9),
+    ).drop("_sum", "_text")
+    own = frame.select(keys).unique()
+    scope = frame.select("campaign_code", "scope_unit").unique()
+    rows = (agg.join(own, on=keys, how="anti").join(scope, on="campaign_code")
+            .join(ind.drop("campaign_code"), on="indicator_code", how="left")
+            .join(unit_targets.select("indicator_code", "unit_code", ut="value", ut_low="low", ut_high="high"),
+                  on=["indicator_code", "unit_code"], how="left")
+            .with_columns(is_scope=pl.col("unit_code") == pl.col("scope_unit")))
+    share = pl.any_horizontal(pl.col("ut", "ut_low", "ut_high").is_not_null())
+    rows = rows.with_columns(
+        goal_low=pl.when(pl.col("is_scope")).then(pl.col("campaign_low")).otherwise(pl.coalesce("ut_low", "ut")),
+        goal_high=pl.when(pl.col("is_scope")).then(pl.col("campaign_high")).otherwise(pl.coalesce("ut_high", "ut")),
+        baseline=pl.lit(None, pl.Float64), is_rollup=pl.lit(True), reporter=pl.lit(False),
+        target_source=pl.when(~pl.col("is_scope") & share).then(pl.lit("unit_target")).otherwise(pl.lit("campaign")),
+        actual_text=pl.col("text"), rollup_actual=pl.col("actual"), rollup_text=pl.col("text"),
+    ).drop("ut", "ut_low", "ut_high", "reported", "units", "text")
+    return pl.concat([frame, rows], how="diagonal_relaxed")
 
 
 def _unallocated(frame: pl.DataFrame) -> pl.DataFrame:
@@ -127,8 +186,8 @@ def _unallocated(frame: pl.DataFrame) -> pl.DataFrame:
     nothing about one district until a share is allocated to it (giao chỉ tiêu, or the
     report's Kế hoạch): the unit's value is shown, but judged "chưa giao chỉ tiêu" and left
     out of scoring — never against the whole province's figure."""
-    unallocated = ((pl.col("aggregate") == "sum") & ~pl.col("is_rollup") & (pl.col("target_source") == "campaign")
-                   & (pl.col("rule_type") != "all_of"))
+    unallocated = ((pl.col("aggregate") == "sum") & ~pl.col("is_scope").fill_null(False)
+                   & (pl.col("target_source") == "campaign") & (pl.col("rule_type") != "all_of"))
     return frame.with_columns(
         status=pl.when(unallocated).then(pl.lit("no_target")).otherwise(pl.col("status")),
         attainment=pl.when(unallocated).then(None).otherwise(pl.col("attainment")),

@@ -192,6 +192,35 @@ class Catalog:
                     codes.append(unit.code)
         return tuple(sorted(set(codes)))
 
+    def consolidators(self, indicator: Indicator) -> list[str]:
+        """Units that may report their own consolidated figure for ``indicator``: every unit
+        above a reporter, up to and including the campaign's scope unit (a district for its
+        communes, the city for its wards and departments, the province for everything)."""
+        key = ("consolidators", indicator.code)
+        if key not in self._cache:
+            campaign = self.campaigns[indicator.campaign]
+            reporters = set(self.reporters(indicator))
+            above: set[str] = set()
+            for code in reporters:
+                for ancestor in self.ancestors(code):
+                    if ancestor == campaign.scope_unit or campaign.scope_unit in self.ancestors(ancestor):
+                        above.add(ancestor)
+            self._cache[key] = tuple(sorted(above - reporters))
+        return list(self._cache[key])
+
+    def ancestors(self, unit_code: str) -> list[str]:
+        """The units above ``unit_code``, nearest first."""
+        out, seen = [], {unit_code}
+        parent = self.units[unit_code].parent if unit_code in self.units else None
+        while parent and parent in self.units and parent not in seen:
+            out.append(parent)
+            seen.add(parent)
+            parent = self.units[parent].parent
+        return out
+
+    def may_report(self, indicator: Indicator) -> list[str]:
+        return sorted(set(self.reporters(indicator)) | set(self.consolidators(indicator)))
+
     def indicators_of(self, campaign: str) -> list[Indicator]:
         return sorted((i for i in self.indicators.values() if i.campaign == campaign),
                       key=lambda i: i.sort_order)

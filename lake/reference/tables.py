@@ -56,6 +56,14 @@ def assignments(cat: Catalog) -> pl.DataFrame:
     return spec("reference.assignments").conform(pl.DataFrame(rows, infer_schema_length=None))
 
 
+def consolidators(cat: Catalog) -> pl.DataFrame:
+    rows = [dict(campaign_code=i.campaign, indicator_code=i.code, unit_code=u)
+            for i in cat.indicators.values() for u in cat.consolidators(i)]
+    if not rows:
+        return spec("reference.consolidators").empty()
+    return spec("reference.consolidators").conform(pl.DataFrame(rows, infer_schema_length=None))
+
+
 def unit_targets(cat: Catalog) -> pl.DataFrame:
     rows = [dict(indicator_code=t.indicator, unit_code=t.unit, value=t.value, low=t.low, high=t.high,
                  baseline=t.baseline, note=t.note) for t in cat.unit_targets]
@@ -71,6 +79,7 @@ BUILDERS = {
     "reference.units": units,
     "reference.cluster_members": cluster_members,
     "reference.assignments": assignments,
+    "reference.consolidators": consolidators,
     "reference.unit_targets": unit_targets,
 }
 

@@ -39,7 +39,8 @@ class _Lookup:
         self.cat = cat
         # The catalog is read-only: its lookups are built once and shared by every file.
         if "lookup" not in cat._cache:
-            reporters = {code: frozenset(cat.reporters(ind)) for code, ind in cat.indicators.items()}
+            # A unit above a reporter may send its own consolidated figure: it is a candidate too.
+            reporters = {code: frozenset(cat.may_report(ind)) for code, ind in cat.indicators.items()}
             assigned: dict[str, set[str]] = {}
             for code, units in reporters.items():
                 for u in units:

@@ -60,9 +60,17 @@ def _text_numbers(rows: pl.DataFrame) -> list[str]:
     return texts
 
 
-def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame) -> pl.DataFrame:
-    """One quarantine row per failed expectation and row, pointing at the field's cell."""
+def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame, cat: Catalog) -> pl.DataFrame:
+    """One quarantine row per failed expectation and row, pointing at the field's cell; who may
+    report what is said with the unit's and the indicator's names."""
     rows = failures.join(frame, on="_i", how="left")
+    units = {c: u.name for c, u in cat.units.items()}
+    inds = {c: i.name for c, i in cat.indicators.items()}
+    named = pl.format("{} (mã {}) không báo cáo chỉ tiêu '{}' ({}) và không phải cấp trên của đơn vị nào báo cáo "
+                      "chỉ tiêu này", pl.col("unit_code").replace_strict(units, default=pl.col("unit_code")),
+                      pl.col("unit_code"), pl.col("indicator_code").replace_strict(inds, default=pl.col("indicator_code")),
+                      pl.col("indicator_code"))
+    rows = rows.with_columns(reason=pl.when(pl.col("who")).then(named).otherwise(pl.col("reason")))
     field = pl.col("field")
     col = (pl.when(field == "unit").then(pl.col("unit_col")).when(field == "indicator").then(pl.col("indicator_col"))
            .when(field == "period").then(pl.col("period_col")).otherwise(pl.col("value_col")))
@@ -88,11 +96,11 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
     frame = pl.concat(typed, how="diagonal_relaxed").with_columns(
         assigned=pl.col("assignment").is_in(pl.Series(assignments, dtype=pl.String)))
     check = checks.run_suite("silver.report_values", frame.drop([c for c in frame.columns if c.endswith("_col")]))
-    failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description}
-                for o in check.failed for i in o.unexpected_index]
+    failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description,
+                 "who": o.column == "assigned"} for o in check.failed for i in o.unexpected_index]
     if failures:
         bad = _rejects_from_checks(frame.with_row_index("_i"), pl.DataFrame(failures, schema={
-            "_i": pl.UInt32, "field": pl.String, "reason": pl.String}))
+            "_i": pl.UInt32, "field": pl.String, "reason": pl.String, "who": pl.Boolean}), cat)
         keep = frame.with_row_index("_i").join(bad.select("_i").unique(), on="_i", how="anti").drop("_i")
         for s in staged:
             mine = bad.filter(pl.col("file_id") == s.file_id)

@@ -25,7 +25,8 @@ def silver(rows):
 
 def build(refs, rows, periods=None):
     return attainment.build(silver(rows), refs["reference.campaigns"], refs["reference.indicators"],
-                            refs["reference.assignments"], refs["reference.unit_targets"], AS_OF, periods)
+                            refs["reference.assignments"], refs["reference.unit_targets"], AS_OF, periods,
+                            consolidators=refs["reference.consolidators"], units=refs["reference.units"])
 
 
 def row(att, unit, indicator, period):
