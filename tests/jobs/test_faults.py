@@ -124,10 +124,16 @@ def small_disk(folder, size="24m"):
 
 
 def fill(folder) -> None:
-    with open(folder / "filler", "wb") as fh, contextlib.suppress(OSError):
+    """Write zeros until the disk says it is full (unbuffered: nothing is left to flush)."""
+    fh = open(folder / "filler", "wb", buffering=0)
+    try:
         while True:
             fh.write(b"\0" * (1 << 16))
-            fh.flush()
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            fh.close()
 
 
 def test_a_full_disk_is_exit_2_leaves_nothing_partial_and_the_lake_recovers(tmp_path, capsys):
