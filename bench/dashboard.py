@@ -54,11 +54,16 @@ def enlarge(src: Lake, dst: Lake, factor: int) -> Lake:
 def _time_page(lake: Lake, page: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
+    from lake import accounts
     from lake.accounts import Account
 
     os.environ["THIDUA_LAKE"] = str(lake.root)
+    bench = Account("bench", "Bench", "admin")
+    users = lake.root.parent / "bench-users.json"
+    accounts.save({bench.username: bench}, users)
+    os.environ["THIDUA_USERS"] = str(users)   # the app checks the signed-in account on every run
     at = AppTest.from_file(APP, default_timeout=300)
-    at.session_state["account"] = Account("bench", "Bench", "admin")
+    at.session_state["account"] = bench
     at.query_params["campaign"] = "TPLS2024"
     start = time.perf_counter()
     at.run()

@@ -13,7 +13,7 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import auth, data, state  # noqa: E402
-from lake import faults  # noqa: E402
+from lake import accounts, faults  # noqa: E402
 from lake.periods import label_vi  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
@@ -37,6 +37,17 @@ if account is None:
 
 pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
          for f, t, i, u, roles in PAGES if account.role in roles]
+def run_page(page) -> None:
+    """One error boundary for every page: a fault of ours becomes a Vietnamese message with an
+    error code; the trace goes to the log, never to the screen."""
+    try:
+        page.run()
+    except Exception as exc:   # st.stop and st.rerun are not Exceptions: they pass through
+        code, _ = faults.record_internal(f"drawing the page {page.url_path!r}", exc)
+        st.error(f"Trang này gặp lỗi nội bộ (mã lỗi {code}); chi tiết đã được ghi vào nhật ký để quản trị viên "
+                 "xử lý. Hãy tải lại trang hoặc chọn trang khác.", icon=":material/error:")
+
+
 # Pages that still work while gold is being rebuilt (an upload itself repairs the lake).
 WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "cach-tinh-diem")
 
@@ -52,8 +63,16 @@ if broken := data.damaged_tables():
                    "chạy ngay lệnh `python -m jobs refresh`).", icon=":material/build:")
         st.caption("Bảng cần dựng lại: " + ", ".join(broken))
         st.stop()
-    page.run()
+    run_page(page)
     st.stop()
+
+if account.role == "admin" and not auth.oidc_configured():
+    if "demo_passwords" not in st.session_state:   # three bcrypt checks: once per session
+        st.session_state["demo_passwords"] = accounts.demo_passwords_in_use()
+    if st.session_state["demo_passwords"]:
+        st.warning("Các tài khoản mẫu " + ", ".join(st.session_state["demo_passwords"]) + " vẫn dùng mật khẩu mẫu "
+                   "ghi trong README; hãy đổi bằng `python -m jobs users add TÊN --role … --password …`.",
+                   icon=":material/lock_open:")
 
 with st.sidebar:
     st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
@@ -66,4 +85,4 @@ with st.sidebar:
         period = state.select("Kỳ báo cáo", periods, "period", label_vi, default=periods[-1] if periods else None)
         st.session_state["campaign"], st.session_state["period"] = campaign, period
 
-st.navigation(pages).run()
+run_page(st.navigation(pages))

@@ -35,20 +35,35 @@ def current() -> Account | None:
         return account
     account = st.session_state.get(_KEY)
     if account is not None:
-        return account
+        # Checked on every run: an account removed or changed since sign-in loses what it lost.
+        fresh = accounts.load().get(account.username)
+        if fresh is None:
+            st.session_state.pop(_KEY, None)
+            st.warning("Tài khoản của bạn không còn hiệu lực; hãy liên hệ quản trị viên.")
+            return None
+        if fresh != account:
+            st.session_state[_KEY] = fresh
+        return fresh
     st.title("Đăng nhập")
     with st.form("login"):
         username = st.text_input("Tên đăng nhập")
         password = st.text_input("Mật khẩu", type="password")
         submitted = st.form_submit_button("Đăng nhập", type="primary")
     if submitted:
-        account = accounts.authenticate(username, password)
+        account, problem = accounts.sign_in(username, password, _client())
         if account is None:
-            st.error("Tên đăng nhập hoặc mật khẩu không đúng.")
+            st.error(problem)
         else:
             st.session_state[_KEY] = account
             st.rerun()
     return None
+
+
+def _client() -> str:
+    try:
+        return str(st.context.ip_address or "?")
+    except Exception:   # older Streamlit, or no request (tests)
+        return "?"
 
 
 def sign_out() -> None:

@@ -40,7 +40,24 @@ def moment(col: str) -> pl.Expr:
             .fill_null("—"))
 
 
+# A text cell a spreadsheet would run as a formula when the table is downloaded (=, +, -, @ and
+# not a plain number): shown with a leading apostrophe, as Excel itself marks text.
+_FORMULA_START = r"^([=+@\t\r]|-.)"
+_PLAIN_NUMBER = r"^[-+]?\d+([.,]\d+)*%?$"
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~$"})
+
+
 def show(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
-    """Select ``columns`` (Vietnamese header = expression) from ``frame``."""
+    """Select ``columns`` (Vietnamese header = expression) from ``frame``. Every table a page
+    draws goes through here, and every table Streamlit offers to download is one of them, so
+    text that would run as a formula in Excel is neutralised here."""
     out = frame.select([expr.alias(name) for name, expr in columns.items()])
-    return out.with_columns(pl.col(pl.String).fill_null(""))
+    text = pl.col(pl.String)
+    return out.with_columns(
+        pl.when(text.str.contains(_FORMULA_START) & ~text.str.contains(_PLAIN_NUMBER))
+        .then(pl.lit("'") + text).otherwise(text).fill_null("").name.keep())
+
+
+def plain(text: str) -> str:
+    """Text from an uploaded file, safe inside Markdown: no link, image or HTML can come alive."""
+    return str(text).translate(_MARKDOWN)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from dashboard import present
 from lake.accounts import Account
-from lake.periods import expected_periods, sort_key
+from lake.periods import expected_periods, label_vi, sort_key
 from lake.reference.catalog import load
 from lake.store import Lake
 
@@ -50,7 +50,9 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
         when = known.row(0, named=True)["received_at"]
         return Preview(name, payload, f"tệp này đã được nhận lúc {when:%d/%m/%Y %H:%M} (UTC); không cần gửi lại.",
                        [], None, None, False)
-    notes = [f"Định dạng: {report.format or '—'}, bố cục: {report.layout or '—'}", *report.notes]
+    layout = {"canonical": "bảng một dòng cho mỗi đơn vị × chỉ tiêu × kỳ", "form": "biểu mẫu"}.get(
+        report.layout or "", "—")
+    notes = [f"Định dạng: {report.format or '—'}, cách trình bày: {layout}", *report.notes]
     accepted = None
     if report.accepted.height:
         names = {u: x.name for u, x in catalog().units.items()}
@@ -59,7 +61,7 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
             "Trang": pl.col("sheet"), "Dòng": pl.col("row"),
             "Đơn vị": pl.col("unit_code").replace_strict(names, default=pl.col("unit_code")),
             "Chỉ tiêu": pl.col("indicator_code").replace_strict(inds, default=pl.col("indicator_code")),
-            "Kỳ": pl.col("period"), "Ghi trong tệp": pl.col("reported_text"),
+            "Kỳ": pl.col("period").map_elements(label_vi, return_dtype=pl.String), "Ghi trong tệp": pl.col("reported_text"),
             "Giá trị nhận": pl.coalesce(pl.col("value_text"), present.num("value", 3))})
     problems = None
     if report.rejects.height:

@@ -232,21 +232,13 @@ def receive_all(lake: Lake, files: list[DemoFile], progress: bool = False) -> in
     return new
 
 
-DEMO_ACCOUNTS = [
-    ("lanhdao", "leadership", "lanhdao2024", "Lãnh đạo UBND (mẫu)", []),
-    ("canbo", "steward", "canbo2024", "Cán bộ tổng hợp (mẫu)",
-     ["178-PVHTT", "178-PTCKH", "05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]),
-    ("quantri", "admin", "quantri2024", "Quản trị hệ thống (mẫu)", []),
-]
-
-
 def demo_accounts(path=None) -> list[str]:
     """One local account per role, created only where missing (a changed password is kept)."""
     from lake import accounts
 
     existing = accounts.load(path)
     lines = ["Tài khoản đăng nhập bảng điều khiển:"]
-    for username, role, password, name, units in DEMO_ACCOUNTS:
+    for username, role, password, name, units in accounts.DEMO_ACCOUNTS:
         if username not in existing:
             accounts.upsert(username, role, password, units, name, path)
             lines.append(f"  {username} / {password}  ({accounts.ROLES[role]})")

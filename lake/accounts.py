@@ -23,6 +23,16 @@ DEFAULT_PATH = Path(".thidua") / "users.json"
 ROLES = {"leadership": "Lãnh đạo", "steward": "Cán bộ tổng hợp", "admin": "Quản trị"}
 
 
+# The demo's accounts (``python -m jobs demo``); their passwords are in the README, so the
+# dashboard warns an admin while any of them still signs in with it.
+DEMO_ACCOUNTS = [
+    ("lanhdao", "leadership", "lanhdao2024", "Lãnh đạo UBND (mẫu)", []),
+    ("canbo", "steward", "canbo2024", "Cán bộ tổng hợp (mẫu)",
+     ["178-PVHTT", "178-PTCKH", "05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]),
+    ("quantri", "admin", "quantri2024", "Quản trị hệ thống (mẫu)", []),
+]
+
+
 class AccountError(ValueError):
     pass
 
@@ -77,9 +87,14 @@ def save(accounts: dict[str, Account], path: str | os.PathLike | None = None) ->
     return p
 
 
+MAX_PASSWORD_BYTES = 72   # bcrypt reads no further
+
+
 def hash_password(password: str) -> str:
     if len(password) < 8:
         raise AccountError("mật khẩu cần ít nhất 8 ký tự")
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        raise AccountError(f"mật khẩu dài quá {MAX_PASSWORD_BYTES} byte (chữ có dấu tính 2–3 byte); hãy chọn mật khẩu ngắn hơn")
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
 
 
@@ -112,11 +127,91 @@ def remove(username: str, path: str | os.PathLike | None = None) -> None:
     save(accounts, path)
 
 
+_DUMMY: list[bytes] = []
+
+
+def _dummy_hash() -> bytes:
+    """A hash of the same cost as real ones, so an unknown name takes as long as a wrong password."""
+    if not _DUMMY:
+        _DUMMY.append(bcrypt.hashpw(b"not a password", bcrypt.gensalt()))
+    return _DUMMY[0]
+
+
 def authenticate(username: str, password: str, path: str | os.PathLike | None = None) -> Account | None:
+    """The account whose name and password these are, or None; the same work whether the name
+    exists or not, and never an exception for a password bcrypt cannot take (over 72 bytes)."""
+    secret = password.encode("utf-8")
     account = load(path).get(username.strip())
-    if account is None or not account.password_hash:
-        bcrypt.checkpw(b"x", bcrypt.hashpw(b"y", bcrypt.gensalt(4)))  # same cost whether or not the name exists
+    stored = account.password_hash.encode("ascii") if account is not None and account.password_hash else None
+    ok = bcrypt.checkpw(secret[:MAX_PASSWORD_BYTES], stored or _dummy_hash())
+    if stored is None or len(secret) > MAX_PASSWORD_BYTES or not ok:
         return None
-    if bcrypt.checkpw(password.encode("utf-8"), account.password_hash.encode("ascii")):
-        return account
-    return None
+    return account
+
+
+class Throttle:
+    """Repeated failed sign-ins lock the account and the client out for a while, and are logged.
+
+    ``LIMIT`` failures within ``WINDOW`` seconds, per account name and per client address,
+    lock that key for ``LOCKOUT`` seconds; a success clears the account's count."""
+
+    LIMIT, WINDOW, LOCKOUT = 5, 15 * 60, 15 * 60
+
+    def __init__(self):
+        import threading
+
+        self._failures: dict[str, list[float]] = {}
+        self._locked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def locked_for(self, *keys: str, now: float | None = None) -> float:
+        import time
+
+        now = time.time() if now is None else now
+        with self._lock:
+            return max([self._locked.get(k, 0) - now for k in keys] + [0.0])
+
+    def failed(self, *keys: str, now: float | None = None) -> None:
+        import logging
+        import time
+
+        now = time.time() if now is None else now
+        with self._lock:
+            for key in keys:
+                recent = [t for t in self._failures.get(key, []) if now - t < self.WINDOW] + [now]
+                self._failures[key] = recent
+                if len(recent) >= self.LIMIT:
+                    self._locked[key] = now + self.LOCKOUT
+                    self._failures[key] = []
+        logging.getLogger("thidua").warning("failed sign-in: %s", ", ".join(keys))
+
+    def succeeded(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+THROTTLE = Throttle()
+
+
+def sign_in(username: str, password: str, client: str, path: str | os.PathLike | None = None,
+            throttle: Throttle = THROTTLE) -> tuple[Account | None, str | None]:
+    """(account, None) or (None, the Vietnamese reason): a wrong name or password, or a lockout."""
+    keys = (f"account:{username.strip().lower()}", f"client:{client}")
+    wait = throttle.locked_for(*keys)
+    if wait > 0:
+        return None, (f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {int(wait // 60) + 1} phút hoặc liên hệ "
+                      "quản trị viên.")
+    account = authenticate(username, password, path)
+    if account is None:
+        throttle.failed(*keys)
+        return None, "Tên đăng nhập hoặc mật khẩu không đúng."
+    throttle.succeeded(keys[0])
+    return account, None
+
+
+def demo_passwords_in_use(path: str | os.PathLike | None = None) -> list[str]:
+    """The demo accounts that still sign in with the password the README prints."""
+    known = load(path)
+    return [name for name, _, password, _, _ in DEMO_ACCOUNTS
+            if name in known and known[name].password_hash
+            and bcrypt.checkpw(password.encode("utf-8"), known[name].password_hash.encode("ascii"))]

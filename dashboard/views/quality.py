@@ -23,7 +23,8 @@ else:
         "Kiểm tra đạt": pl.col("checks_passed"),
         "Kiểm tra không đạt": pl.col("checks_failed"), "Tóm tắt": pl.col("summary")}), hide_index=True)
     run_id = st.selectbox("Xem kết quả kiểm tra của lần chạy", runs["run_id"].to_list(),
-                          format_func=lambda r: f"{r} — {runs.filter(pl.col('run_id') == r)['job'][0]}")
+                          format_func=lambda r: f"{r} — " + job_vi.get(
+                              runs.filter(pl.col('run_id') == r)['job'][0], "tác vụ khác"))
     results = data.check_results(run_id)
     if results.is_empty():
         st.info("Lần chạy này không có kiểm tra nào.")

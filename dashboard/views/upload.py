@@ -23,23 +23,26 @@ if files:
     previews = [uploads.preview(f.name, f.getvalue(), account) for f in files]
     for p in previews:
         box = st.container(border=True)
-        box.markdown(f"**{p.name}** — {p.headline}")
+        box.markdown(f"**{present.plain(p.name)}** — {present.plain(p.headline)}")
         for note in p.notes:
-            box.caption(note)
+            box.caption(present.plain(note))
         if p.accepted_table is not None and p.accepted_table.height:
             box.dataframe(p.accepted_table, hide_index=True)
         if p.problems_table is not None and p.problems_table.height:
             box.error(f"{p.problems_table.height} lỗi sẽ không được nhận (các dòng khác vẫn được nhận):")
-            # A plain table wraps long reasons; a very long list scrolls in a grid instead.
+            # A plain table wraps long reasons (its cells are Markdown: file text is escaped, so no link
+            # or image in it comes alive); a very long list scrolls in a grid instead.
             if p.problems_table.height <= 100:
-                box.table(p.problems_table.to_pandas().set_index("Trang"))
+                box.table(p.problems_table.with_columns(pl.col(pl.String).map_elements(
+                    present.plain, return_dtype=pl.String)).to_pandas().set_index("Trang"))
             else:
                 box.dataframe(p.problems_table, hide_index=True)
     sendable = [p for p in previews if p.can_send]
     if sendable and st.button(f"Xác nhận gửi {len(sendable)} tệp", type="primary"):
         with st.spinner("Đang nhận tệp và cập nhật số liệu…"):
             results = [uploads.send(p, account) for p in sendable]
-        st.session_state["upload_results"] = [("ok" if r.ok else "warn", r.summary_vi()) for r in results]
+        st.session_state["upload_results"] = [("ok" if r.ok else "warn", present.plain(r.summary_vi()))
+                                              for r in results]
         st.session_state["upload_round"] = round_ + 1
         st.toast("Đã cập nhật số liệu. Trang Tổng quan đã có số mới.")
         st.rerun()

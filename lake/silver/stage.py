@@ -47,7 +47,7 @@ def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Stag
     if not typed.is_empty():
         typed = typed.with_columns(file_id=pl.lit(file_id))
     evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
-        " (mặc định; không có số nào chỉ đọc được một cách)"
+        " (không có số nào có thể hiểu hai cách, nên đọc theo kiểu Việt Nam)"
     notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches, *moved]
     return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
 

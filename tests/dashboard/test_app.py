@@ -1,11 +1,13 @@
 """Every page for every role, on the demo lake, an empty lake and a campaign without data
 (AppTest runs the real app script)."""
+import tempfile
 from pathlib import Path
 
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lake import accounts
 from lake.accounts import Account
 from jobs.reference import publish
 from lake.store import Lake
@@ -14,14 +16,16 @@ APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 LEADER = Account("lanhdao", "Lãnh đạo", "leadership")
 STEWARD = Account("canbo", "Cán bộ", "steward", ["05971", "178-PVHTT"])
 ADMIN = Account("quantri", "Quản trị", "admin")
+# The accounts signed in below exist in an accounts file: the app checks the account on every run.
+KNOWN_USERS = Path(tempfile.mkdtemp(prefix="thidua-users-")) / "users.json"
+accounts.save({a.username: a for a in (LEADER, STEWARD, ADMIN)}, KNOWN_USERS)
 ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality", "scoring"]
 PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog"]}
 
 
 def open_app(lake_root, account=None, page=None, query=None, users=None, monkeypatch=None):
     monkeypatch.setenv("THIDUA_LAKE", str(lake_root))
-    if users:
-        monkeypatch.setenv("THIDUA_USERS", str(users))
+    monkeypatch.setenv("THIDUA_USERS", str(users or KNOWN_USERS))
     at = AppTest.from_file(APP, default_timeout=90)
     if account is not None:
         at.session_state["account"] = account
@@ -157,3 +161,36 @@ def test_a_busy_lake_keeps_the_file_and_says_so(demo_lake, monkeypatch):
     sha = hashlib.sha256(data).hexdigest()
     assert demo_lake.get_file(f"files/{sha[:2]}/{sha}") == data
     assert uploads.send(p, STEWARD).status == "accepted"   # sent again once the lake is free
+
+
+def test_an_account_removed_after_sign_in_is_signed_out(demo_lake_dir, tmp_path, monkeypatch):
+    users = tmp_path / "users.json"
+    accounts.save({LEADER.username: LEADER}, users)
+    at = open_app(demo_lake_dir / "lake", LEADER, users=users, monkeypatch=monkeypatch)
+    assert at.metric
+    accounts.remove(LEADER.username, users)
+    at.run()
+    assert "không còn hiệu lực" in " ".join(w.value for w in at.warning) and not at.metric
+
+
+def test_file_text_is_never_markdown_and_downloads_never_run_formulas(demo_lake, monkeypatch):
+    from dashboard import present, uploads
+    from tests.conftest import csv_bytes
+
+    monkeypatch.setenv("THIDUA_LAKE", str(demo_lake.root))
+    data = csv_bytes([["05971", "TP24-12", "2024", "=HYPERLINK(\"http://example.invalid\")", "%", None, None,
+                        "[bấm](http://example.invalid) ![x](http://example.invalid/a.png)"]])
+    p = uploads.preview("bao-cao.csv", data, STEWARD)
+    assert p.problems_table["Giá trị"].to_list() == ["'=HYPERLINK(\"http://example.invalid\")"]
+    assert present.plain("[bấm](http://x) ![x](http://y/a.png)") == \
+        "\\[bấm\\]\\(http://x\\) \\!\\[x\\]\\(http://y/a\\.png\\)"
+
+
+def test_an_admin_is_warned_while_a_demo_password_is_in_use(demo_lake_dir, tmp_path, monkeypatch):
+    from jobs.demo import demo_accounts
+
+    users = tmp_path / "users.json"
+    demo_accounts(users)
+    admin = accounts.load(users)["quantri"]
+    at = open_app(demo_lake_dir / "lake", admin, users=users, monkeypatch=monkeypatch)
+    assert any("mật khẩu mẫu" in w.value for w in at.warning)

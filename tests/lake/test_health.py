@@ -92,10 +92,15 @@ def test_the_next_ingest_heals_the_lake_too(lake, cat):
 def test_the_dashboard_says_the_figures_are_being_rebuilt(lake, monkeypatch):
     from streamlit.testing.v1 import AppTest
 
+    from lake import accounts
+
     monkeypatch.setenv("THIDUA_LAKE", str(lake.root))
+    leader = Account("lanhdao", "Lãnh đạo", "leadership")
+    accounts.save({leader.username: leader}, lake.root.parent / "users.json")
+    monkeypatch.setenv("THIDUA_USERS", str(lake.root.parent / "users.json"))
     DAMAGE["deleted data file"](lake, "gold.attainment")
     at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py"), default_timeout=60)
-    at.session_state["account"] = Account("lanhdao", "Lãnh đạo", "leadership")
+    at.session_state["account"] = leader
     at.run()
     assert not at.exception, [e.message for e in at.exception]
     assert any("đang được dựng lại" in w.value for w in at.warning)
