@@ -82,7 +82,8 @@ with st.sidebar:
         names = dict(campaigns.select("campaign_code", "short_name").iter_rows())
         campaign = state.select("Phong trào", list(names), "campaign", names.get)
         periods = data.periods(campaign)
-        period = state.select("Kỳ báo cáo", periods, "period", label_vi, default=periods[-1] if periods else None)
+        period = state.select("Kỳ báo cáo", periods, "period", label_vi,
+                              default=data.latest_with_data(campaign) or (periods[-1] if periods else None))
         st.session_state["campaign"], st.session_state["period"] = campaign, period
 
 run_page(st.navigation(pages))

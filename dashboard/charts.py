@@ -23,7 +23,8 @@ def status_label(status: str) -> str:
 
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
-    fig.update_layout(font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10),
+    # separators: decimal comma, thousands dot (vi-VN) on every axis, label and tooltip.
+    fig.update_layout(font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), separators=",.",
                       plot_bgcolor="white", hoverlabel=dict(font_size=16), **kw)
     return fig
 
@@ -147,7 +148,7 @@ def unit_vs_cluster(frame: pl.DataFrame) -> go.Figure:
                marker_color="#999999", text=[number_vi(v, 1) for v in frame["cluster_average"]],
                textposition="outside"),
     ])
-    fig.update_yaxes(title="Điểm (0–100)", range=[0, 125])
+    fig.update_yaxes(title="Điểm (0–120)", range=[0, 125])
     return _layout(fig, height=360, barmode="group", legend=dict(orientation="h", y=-0.2))
 
 
@@ -196,9 +197,10 @@ def leaderboard(frame: pl.DataFrame) -> go.Figure:
     return _layout(fig, height=max(260, 38 * rows.height + 100))
 
 
-STATE_COLOR = {"complete": "#009E73", "partial": "#E69F00", "missing": "#D55E00"}
-STATE_VI = {"complete": "Đủ", "partial": "Thiếu một phần", "missing": "Chưa báo cáo"}
-STATE_MARK = {"complete": "●", "partial": "◐", "missing": "○"}
+STATE_COLOR = {"complete": "#009E73", "complete_late": "#56B4E9", "partial": "#E69F00", "missing": "#D55E00"}
+STATE_VI = {"complete": "Đủ, đúng hạn", "complete_late": "Đủ, có báo cáo muộn", "partial": "Thiếu một phần",
+            "missing": "Chưa báo cáo"}
+STATE_MARK = {"complete": "●", "complete_late": "◔", "partial": "◐", "missing": "○"}
 
 
 def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:

@@ -123,6 +123,14 @@ def periods(code: str) -> list[str]:
     return sorted(found, key=sort_key)
 
 
+def latest_with_data(code: str) -> str | None:
+    """The latest period of the campaign in which some unit reported (not the year still open),
+    from the per-file counts (a few rows per period), not from attainment."""
+    counted = table("gold.file_counts").filter(pl.col("accepted") > 0)["period"].unique().to_list()
+    reported = set(counted) & set(periods(code))
+    return max(reported, key=sort_key) if reported else None
+
+
 def status_counts(att: pl.DataFrame, period: str) -> dict[str, int]:
     rows = att.filter((pl.col("period") == period) & TOP_LEVEL & ~pl.col("is_rollup"))
     counts = dict(rows.group_by("status").len().iter_rows())

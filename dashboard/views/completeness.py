@@ -12,11 +12,11 @@ if comp.is_empty():
     st.info("Chưa có kỳ báo cáo nào đến hạn.")
     st.stop()
 now = comp.filter(pl.col("period") == period)
-cols = st.columns(4)
+cols = st.columns(5)
 cols[0].metric("Đơn vị phải báo cáo", now.height)
-cols[1].metric("● Đủ", now.filter(pl.col("state") == "complete").height)
-cols[2].metric("◐ Thiếu một phần", now.filter(pl.col("state") == "partial").height)
-cols[3].metric("○ Chưa báo cáo", now.filter(pl.col("state") == "missing").height)
+for col, state_code in zip(cols[1:], charts.STATE_VI):
+    col.metric(f"{charts.STATE_MARK[state_code]} {charts.STATE_VI[state_code]}",
+               now.filter(pl.col("state") == state_code).height)
 st.caption(f"{label_vi(period)} · ô ghi số chỉ tiêu đã nhận / phải báo cáo")
 periods = sorted(comp["period"].unique().to_list(), key=sort_key)
 st.plotly_chart(charts.completeness_matrix(comp, periods), config={"displayModeBar": False})

@@ -35,6 +35,8 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
         on_time=pl.col("on_time").fill_null(False).sum(),
         first_received_at=pl.col("first_received_at").min(), last_received_at=pl.col("last_received_at").max(),
     ).with_columns(late=pl.col("received") - pl.col("on_time"), missing=pl.col("expected") - pl.col("received"))
-    out = out.with_columns(state=pl.when(pl.col("missing") == 0).then(pl.lit("complete"))
+    # Everything received but some of it after the deadline is not the same as on time.
+    out = out.with_columns(state=pl.when((pl.col("missing") == 0) & (pl.col("late") > 0)).then(pl.lit("complete_late"))
+                           .when(pl.col("missing") == 0).then(pl.lit("complete"))
                            .when(pl.col("received") == 0).then(pl.lit("missing")).otherwise(pl.lit("partial")))
     return spec("gold.completeness").conform(out).sort("campaign_code", "period", "unit_code")

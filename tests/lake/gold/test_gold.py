@@ -165,3 +165,15 @@ def test_allocations_that_do_not_add_up_are_warned_about():
     assert any(w.startswith("LS21-10") and "cộng lại 8, khác chỉ tiêu chung 20" in w for w in warnings)
     assert any(w.startswith("LS21-06") and "chưa giao chỉ tiêu cho đơn vị nào" in w for w in warnings)
     assert not any(w.startswith("LS21-05") for w in warnings)   # every district has a share; they add up to 10
+
+
+def test_everything_received_but_late_is_not_on_time(refs):
+    from datetime import datetime, timezone
+
+    late = datetime(2021, 12, 30, tzinfo=timezone.utc)
+    values = silver([{"period": "DOT", "unit_code": "183", "indicator_code": c, "value": 1, "received_at": late}
+                     for c in ("LS21-01", "LS21-02", "LS21-03")])
+    comp = completeness.build(values, refs["reference.campaigns"], refs["reference.indicators"],
+                              refs["reference.assignments"], AS_OF, periods=["DOT"])
+    r = comp.filter(pl.col("unit_code") == "183").row(0, named=True)
+    assert r["missing"] == 0 and r["late"] == r["received"] and r["state"] == "complete_late"
