@@ -29,7 +29,9 @@ PAGES = [  # file, title, icon, url path, roles
     ("scoring.py", "Cách tính điểm", ":material/help:", "cach-tinh-diem", ("leadership", "steward", "admin")),
 ]
 
-st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=":material/monitoring:", layout="wide")
+# A local icon: a Material or emoji icon would be fetched from a CDN (errors offline).
+st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=str(Path(__file__).parent / "favicon.png"),
+                   layout="wide")
 faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:
