@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -35,10 +36,21 @@ st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=str(Pa
 faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:
+    # Every page stays registered (hidden) while the sign-in form shows, so a shared link such as
+    # /don-vi?unit=05983 keeps its page in the address and opens it once the user is signed in.
+    st.navigation([st.Page(str(VIEWS / f), title=t, url_path=u, default=(u == "tong-quan"))
+                   for f, t, _, u, _ in PAGES], position="hidden")
     st.stop()
 
 pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
          for f, t, i, u, roles in PAGES if account.role in roles]
+# A page asked for by its address that this role may not open: say why instead of moving silently.
+_asked = urlparse(str(st.context.url or "")).path.strip("/").split("/")[-1]
+for _, title, _, path, roles in PAGES:
+    if path == _asked and account.role not in roles:
+        st.warning(f"Trang “{title}” dành cho {', '.join(accounts.ROLES[r] for r in roles)}; tài khoản "
+                   f"{account.role_vi.lower()} không mở được trang này, nên bạn được chuyển về Tổng quan.",
+                   icon=":material/lock:")
 def run_page(page) -> None:
     """One error boundary for every page: a fault of ours becomes a Vietnamese message with an
     error code; the trace goes to the log, never to the screen."""

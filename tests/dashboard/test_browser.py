@@ -204,3 +204,21 @@ def test_admin_sees_the_catalog_and_a_leader_has_no_upload(server, page):
     page.get_by_role("link", name="Danh mục").click()
     page.get_by_role("tab", name="Chỉ tiêu").wait_for()
     _shot(page, "08-danh-muc", "Danh mục")
+
+
+def _sign_in(page, user: str, password: str) -> None:
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_a_shared_link_opens_what_it_shows_after_sign_in(server, page):
+    url, _ = server
+    page.goto(f"{url}/don-vi?campaign=TPLS2024&period=2024-H1&unit=05983")
+    _sign_in(page, "lanhdao", "lanhdao2024")
+    page.get_by_role("heading", name="Phường Chi Lăng").wait_for()
+    assert "/don-vi" in page.url and "unit=05983" in page.url
+    page.goto(f"{url}/tai-len")   # a page this role may not open: it says why
+    _sign_in(page, "lanhdao", "lanhdao2024")
+    page.get_by_text("không mở được trang này").wait_for()
+    assert "Tải lên" in page.locator('[data-testid="stAlert"]').first.inner_text()
