@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from lake.formatting import date_vi, number_vi
-from lake.periods import label_vi
+from lake.periods import label_vi, sort_key
 from lake.rules import STATUS_VI
 
 STATUS_ORDER = ("exceeded", "met", "not_met", "no_data", "no_target")
@@ -131,13 +131,23 @@ def attainment_bullets(card: pl.DataFrame) -> go.Figure:
     return _layout(fig, height=max(300, 40 * rows.height + 120))
 
 
-def trend(frame: pl.DataFrame, y: str, color: str, y_title: str) -> go.Figure:
+def trend(frame: pl.DataFrame, y: str, color: str, y_title: str, name: str | None = None) -> go.Figure:
+    """Lines over periods of one kind, in time order (the caller picks the kind: quarters,
+    half-years and years on one axis would jump back and forth); ``name`` labels the legend."""
     fig = go.Figure()
+    periods = sorted(frame["period"].unique().to_list(), key=sort_key) if "period" in frame.columns else []
+    order = [label_vi(p) for p in periods] or frame["period_label"].unique(maintain_order=True).to_list()
     for key, group in frame.group_by(color, maintain_order=True):
+        label = str(key[0]) if name is None else f"{key[0]} {_short(group[name][0])}"
         fig.add_trace(go.Scatter(x=group["period_label"].to_list(), y=group[y].to_list(), mode="lines+markers",
-                                 name=str(key[0]), marker_size=10, line_width=3))
+                                 name=label, marker_size=10, line_width=3))
+    fig.update_xaxes(categoryorder="array", categoryarray=order)
     fig.update_yaxes(title=y_title)
     return _layout(fig, height=380, legend=dict(orientation="h", y=-0.25))
+
+
+def _short(text: str, width: int = 32) -> str:
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
 def unit_vs_cluster(frame: pl.DataFrame) -> go.Figure:

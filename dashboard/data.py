@@ -9,7 +9,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from lake.periods import label_vi, sort_key
+from lake.periods import label_vi, period_type, sort_key
 from lake.rules import STATUSES
 from lake.store import Lake
 from lake.tables import spec
@@ -72,14 +72,17 @@ def damaged_tables() -> tuple[str, ...]:
 
 
 def _period_labels(frame: pl.DataFrame, order: bool = False) -> pl.DataFrame:
-    """``period_label`` ("Quý II/2024") and, with ``order``, a sortable ``order`` column; each
-    distinct period is labelled once (a national trend has 600 thousand rows, 60 periods)."""
+    """``period_label`` ("Quý II/2024"), ``period_kind`` (quarter, half, year…) and, with
+    ``order``, a sortable ``order`` column; each distinct period is labelled once (a national
+    trend has 600 thousand rows, 60 periods)."""
     periods = frame["period"].unique().to_list()
     cols = [pl.col("period").replace_strict({p: label_vi(p) for p in periods}, return_dtype=pl.String)
-            .alias("period_label")]
+            .alias("period_label"),
+            pl.col("period").replace_strict({p: period_type(p) for p in periods}, return_dtype=pl.String)
+            .alias("period_kind")]
     if order:
-        cols.append(pl.col("period").replace_strict({p: str(sort_key(p)) for p in periods}, return_dtype=pl.String)
-                    .alias("order"))
+        rank = {p: n for n, p in enumerate(sorted(periods, key=sort_key))}   # time order, not text order
+        cols.append(pl.col("period").replace_strict(rank, return_dtype=pl.Int32).alias("order"))
     return frame.with_columns(cols)
 
 

@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, present, state
-from lake.periods import label_vi
+from lake.periods import PERIOD_TYPE_VI, label_vi, period_type
 
 campaign, period = state.campaign_and_period()
 names = data.unit_names()
@@ -33,19 +33,29 @@ else:
         "Nguồn": pl.when(pl.col("is_rollup")).then(pl.lit("tổng các đơn vị trực thuộc"))
         .otherwise(pl.format("{} dòng {}", pl.col("sheet"), pl.col("row")))}), hide_index=True)
 
+trend = data.unit_trend(campaign, unit)
+versus = data.unit_vs_cluster(campaign, unit)
+# One kind of period per chart (quarters, half-years and years on one axis would jump back).
+kinds = [k for k in ("month", "quarter", "half", "year", "window")
+         if k in set(trend["period_kind"].to_list()) | set(versus["period_kind"].to_list())]
+kind = None
+if kinds:
+    default = period_type(period) if period and period_type(period) in kinds else kinds[0]
+    kind = st.radio("Theo kỳ", kinds, index=kinds.index(default), format_func=lambda k: PERIOD_TYPE_VI[k].capitalize(),
+                    horizontal=True)
 left, right = st.columns(2)
 with left:
     st.subheader("Xu hướng qua các kỳ")
-    trend = data.unit_trend(campaign, unit)
-    if trend.height:
-        st.plotly_chart(charts.trend(trend.with_columns(pl.col("attainment") * 100), "attainment", "indicator_code",
-                                     "Tỷ lệ hoàn thành (%)"), config={"displayModeBar": False})
+    shown = trend.filter(pl.col("period_kind") == kind)
+    if shown.height:
+        st.plotly_chart(charts.trend(shown.with_columns(pl.col("attainment") * 100), "attainment", "indicator_code",
+                                     "Tỷ lệ hoàn thành (%)", name="name"), config={"displayModeBar": False})
     else:
         st.info("Chưa có số liệu qua các kỳ.")
 with right:
     st.subheader("So với trung bình cụm thi đua")
-    versus = data.unit_vs_cluster(campaign, unit)
-    if versus.height:
-        st.plotly_chart(charts.unit_vs_cluster(versus), config={"displayModeBar": False})
+    shown = versus.filter(pl.col("period_kind") == kind)
+    if shown.height:
+        st.plotly_chart(charts.unit_vs_cluster(shown), config={"displayModeBar": False})
     else:
-        st.info("Đơn vị không thuộc cụm thi đua nào của phong trào này.")
+        st.info("Đơn vị không thuộc cụm thi đua nào của phong trào này, hoặc chưa có điểm cho loại kỳ này.")

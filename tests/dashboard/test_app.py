@@ -194,3 +194,18 @@ def test_an_admin_is_warned_while_a_demo_password_is_in_use(demo_lake_dir, tmp_p
     admin = accounts.load(users)["quantri"]
     at = open_app(demo_lake_dir / "lake", admin, users=users, monkeypatch=monkeypatch)
     assert any("mật khẩu mẫu" in w.value for w in at.warning)
+
+
+def test_the_unit_trend_shows_one_kind_of_period_in_time_order(demo_lake_dir, monkeypatch):
+    import json
+
+    at = open_app(demo_lake_dir / "lake", LEADER, "unit", query={"campaign": "TPLS2024", "unit": "05971"},
+                  monkeypatch=monkeypatch)
+    assert not at.exception
+    kinds = at.radio[0].options
+    assert {"Quý", "6 tháng"} <= set(kinds)
+    at.radio[0].set_value("quarter").run()
+    trend = json.loads(at.get("plotly_chart")[1].proto.spec)
+    xs = {x for trace in trend["data"] for x in trace["x"]}
+    assert xs and all(x.startswith("Quý") for x in xs)
+    assert trend["layout"]["xaxis"]["categoryarray"] == sorted(xs, key=lambda x: (x[-4:], x))
