@@ -65,11 +65,12 @@ def run_page(page) -> None:
 # Pages that still work while gold is being rebuilt (an upload itself repairs the lake).
 WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "cach-tinh-diem")
 
+with st.sidebar:
+    st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
+    st.button("Đăng xuất", on_click=auth.sign_out)
+
 if broken := data.damaged_tables():
     page = st.navigation(pages, position="sidebar")
-    with st.sidebar:
-        st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
-        st.button("Đăng xuất", on_click=auth.sign_out)
     if page.url_path not in WITHOUT_GOLD:
         st.warning("Số liệu tổng hợp đang được dựng lại: một phần dữ liệu tổng hợp bị hỏng trên ổ đĩa nên tạm thời "
                    "không hiển thị để tránh đưa ra số cũ hoặc sai. Số liệu gốc không bị mất; bảng tổng hợp sẽ được "
@@ -89,8 +90,6 @@ if account.role == "admin" and not auth.oidc_configured():
                    icon=":material/lock_open:")
 
 with st.sidebar:
-    st.markdown(f"**{account.display_name}**  \n{account.role_vi}")
-    st.button("Đăng xuất", on_click=auth.sign_out)
     campaigns = data.campaigns()
     if not campaigns.is_empty():
         names = dict(campaigns.select("campaign_code", "short_name").iter_rows())

@@ -19,7 +19,7 @@ import polars as pl
 
 from lake import faults
 from lake.bronze import cells as bronze_cells
-from lake.bronze import inspect, limits
+from lake.bronze import inspect
 from lake.bronze import files as bronze_files
 from lake.bronze.errors import FileRejected
 from lake.bronze.reader import ReaderFailed, read_isolated
@@ -28,7 +28,6 @@ from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake import checks
 from lake.silver.stage import Staged, restrict_to_units, stage_files
-from lake.bronze.files import permitted
 from lake.store import Lake
 from lake.submissions import is_finished, unfinished
 from jobs import gold
@@ -219,12 +218,10 @@ def finish_unfinished(lake: Lake, cat: Catalog, as_of: date, skip: str | None = 
             continue
         got = bronze_files.Received(entry["file_id"], entry["original_name"], entry["extension"],
                                     entry["size_bytes"], entry["received_at"], entry["received_by"],
-                                    entry["channel"], entry["object_key"], allowed_units=permitted(entry))
-        if entry["size_bytes"] > limits.MAX_FILE_BYTES:   # answered from its size, never read whole
-            try:
-                inspect.check_size(entry["size_bytes"], got.original_name)
-            except FileRejected as exc:
-                understood = (FileReport(got.original_name, got.file_id, "rejected", message=exc.reason), None, None, None)
+                                    entry["channel"], entry["object_key"], allowed_units=bronze_files.permitted(entry))
+        too_large = inspect.size_refusal(entry["size_bytes"], got.original_name)
+        if too_large:   # answered from its size, never read whole
+            understood = (FileReport(got.original_name, got.file_id, "rejected", message=too_large), None, None, None)
         else:
             understood = understand(lake.get_file(entry["object_key"]), entry["original_name"], cat, got.allowed_units)
         complete(lake, cat, got, understood, Run("ingest"), as_of)
@@ -235,14 +232,10 @@ def finish_unfinished(lake: Lake, cat: Catalog, as_of: date, skip: str | None = 
 def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
     """A file on disk: its size is checked before it is read, so a file far over the limit is
     kept (streamed into bronze) and answered without ever being held in memory."""
-    size = path.stat().st_size
-    if size <= limits.MAX_FILE_BYTES:
-        return ingest_bytes(lake, cat, path.read_bytes(), path.name, **options)
     name = bronze_files.safe_name(path.name)
-    try:
-        inspect.check_size(size, name)
-    except FileRejected as exc:
-        reason = exc.reason
+    reason = inspect.size_refusal(path.stat().st_size, name)
+    if reason is None:
+        return ingest_bytes(lake, cat, path.read_bytes(), path.name, **options)
     report = FileReport(name, "", "rejected", message=reason)
     if options.get("dry_run"):
         return report

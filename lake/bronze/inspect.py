@@ -82,11 +82,17 @@ def _n(value: int) -> str:
     return number_vi(value, 0)
 
 
-def check_size(size: int, name: str) -> None:
-    """Refuse a file over the size limit, from its size alone (known before it is read)."""
+def size_refusal(size: int, name: str) -> str | None:
+    """Why a file of this size is refused, from its size alone (known before it is read)."""
     if size > limits.MAX_FILE_BYTES:
-        raise FileRejected(f"Tệp '{name}' nặng {_mb(size)}, vượt giới hạn {_mb(limits.MAX_FILE_BYTES)}; "
-                           "hãy tách thành nhiều tệp nhỏ hơn.")
+        return (f"Tệp '{name}' nặng {_mb(size)}, vượt giới hạn {_mb(limits.MAX_FILE_BYTES)}; "
+                "hãy tách thành nhiều tệp nhỏ hơn.")
+    return None
+
+
+def check_size(size: int, name: str) -> None:
+    if (reason := size_refusal(size, name)) is not None:
+        raise FileRejected(reason)
 
 
 def damaged(name: str, kind: str) -> FileRejected:
