@@ -1,14 +1,21 @@
 """Who is using the dashboard: OpenID Connect through ``st.login`` when ``[auth]`` is set in
 ``.streamlit/secrets.toml``, else the local accounts of ``lake.accounts``. There is no
-anonymous access."""
+anonymous access.
+
+A local sign-in is kept in a signed, expiring cookie (``lake.sessions``), so reloading the page
+keeps the user in; signing out ends the session on the server and clears the cookie."""
 from __future__ import annotations
+
+import json
 
 import streamlit as st
 
-from lake import accounts
+from lake import accounts, sessions
 from lake.accounts import Account
 
 _KEY = "account"
+_TOKEN = "session_token"
+_COOKIE_JS = "session_cookie_js"
 
 
 def oidc_configured() -> bool:
@@ -33,13 +40,22 @@ def current() -> Account | None:
             return None
         st.session_state[_KEY] = account
         return account
+    _write_cookie()
     account = st.session_state.get(_KEY)
+    if account is None and _TOKEN not in st.session_state:
+        # A new connection (a reload, a new tab): the browser's session cookie, if still valid.
+        token = _cookie()
+        account = sessions.verify(token)
+        st.session_state[_TOKEN] = token if account is not None else None
+        if account is not None:
+            st.session_state[_KEY] = account
     if account is not None:
         # Checked on every run: an account removed or changed since sign-in loses what it lost.
         fresh = accounts.load().get(account.username)
         if fresh is None:
-            st.session_state.pop(_KEY, None)
+            _end_session()
             st.warning("Tài khoản của bạn không còn hiệu lực; hãy liên hệ quản trị viên.")
+            _write_cookie()
             return None
         if fresh != account:
             st.session_state[_KEY] = fresh
@@ -55,8 +71,35 @@ def current() -> Account | None:
             st.error(problem)
         else:
             st.session_state[_KEY] = account
+            token = sessions.issue(account)
+            st.session_state[_TOKEN] = token
+            secure = "; Secure" if str(st.context.url or "").startswith("https:") else ""
+            st.session_state[_COOKIE_JS] = (f"{sessions.COOKIE}={token}; Max-Age={sessions.LIFETIME}; Path=/; "
+                                            f"SameSite=Strict{secure}")
             st.rerun()
     return None
+
+
+def _cookie() -> str | None:
+    try:
+        return st.context.cookies.get(sessions.COOKIE)
+    except Exception:   # no request behind this run (AppTest)
+        return None
+
+
+def _write_cookie() -> None:
+    """Set or clear the session cookie in the browser (Streamlit has no server-side cookie
+    setter: a one-line script does it, on the run after the change)."""
+    cookie = st.session_state.pop(_COOKIE_JS, None)
+    if cookie is not None:
+        st.html(f"<script>document.cookie = {json.dumps(cookie)};</script>", unsafe_allow_javascript=True)
+
+
+def _end_session() -> None:
+    sessions.revoke(st.session_state.get(_TOKEN))
+    st.session_state.pop(_KEY, None)
+    st.session_state[_TOKEN] = None    # not None would be "not looked at yet": the old cookie stays ignored
+    st.session_state[_COOKIE_JS] = f"{sessions.COOKIE}=; Max-Age=0; Path=/; SameSite=Strict"
 
 
 def _client() -> str:
@@ -70,7 +113,7 @@ def sign_out() -> None:
     if oidc_configured():
         st.logout()
     else:
-        st.session_state.pop(_KEY, None)
+        _end_session()
 
 
 def require(*roles: str) -> Account:

@@ -218,7 +218,27 @@ def test_a_shared_link_opens_what_it_shows_after_sign_in(server, page):
     _sign_in(page, "lanhdao", "lanhdao2024")
     page.get_by_role("heading", name="Phường Chi Lăng").wait_for()
     assert "/don-vi" in page.url and "unit=05983" in page.url
-    page.goto(f"{url}/tai-len")   # a page this role may not open: it says why
-    _sign_in(page, "lanhdao", "lanhdao2024")
+    page.goto(f"{url}/tai-len")   # a page this role may not open: it says why (still signed in: the cookie)
     page.get_by_text("không mở được trang này").wait_for()
     assert "Tải lên" in page.locator('[data-testid="stAlert"]').first.inner_text()
+
+
+def test_a_reload_keeps_the_user_signed_in_and_signing_out_ends_it(server, page):
+    url, _ = server
+    page.goto(f"{url}/xep-hang?campaign=TPLS2024&period=2024-H1")
+    _sign_in(page, "lanhdao", "lanhdao2024")
+    page.get_by_role("heading", name="Xếp hạng thi đua").first.wait_for()
+    cookie = next(c for c in page.context.cookies() if c["name"] == "thidua_session")
+    assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 3600
+    page.reload()
+    page.get_by_role("heading", name="Xếp hạng thi đua").first.wait_for()
+    assert page.get_by_label("Tên đăng nhập").count() == 0
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_label("Tên đăng nhập").wait_for()
+    page.wait_for_function("() => !document.cookie.includes('thidua_session')")
+    # A copy of the cookie kept from before signing out no longer signs anybody in.
+    page.context.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path")}])
+    page.reload()
+    page.get_by_label("Tên đăng nhập").wait_for()
+    page.wait_for_timeout(1500)
+    assert page.get_by_role("button", name="Đăng xuất").count() == 0
