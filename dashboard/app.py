@@ -13,7 +13,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import auth, data, state  # noqa: E402
+from dashboard import auth, data, layout, state  # noqa: E402
 from lake import accounts, faults  # noqa: E402
 from lake.periods import label_vi  # noqa: E402
 
@@ -31,8 +31,11 @@ PAGES = [  # file, title, icon, url path, roles
 ]
 
 # A local icon: a Material or emoji icon would be fetched from a CDN (errors offline).
+# On a phone the sidebar starts closed: its choices are drawn on the page itself.
+PHONE = layout.is_phone()
 st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=str(Path(__file__).parent / "favicon.png"),
-                   layout="wide")
+                   layout="wide", initial_sidebar_state="collapsed" if PHONE else "auto")
+layout.style()
 faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:
@@ -62,7 +65,8 @@ def run_page(page) -> None:
                  "xử lý. Hãy tải lại trang hoặc chọn trang khác.", icon=":material/error:")
 
 
-# Pages that still work while gold is being rebuilt (an upload itself repairs the lake).
+# Pages that neither read gold nor show one campaign's period: they still work while gold is
+# being rebuilt (an upload itself repairs the lake), and need no campaign or period choice.
 WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "cach-tinh-diem")
 
 with st.sidebar:
@@ -89,14 +93,16 @@ if account.role == "admin" and not auth.oidc_configured():
                    "ghi trong README; hãy đổi bằng `python -m jobs users add TÊN --role … --password …`.",
                    icon=":material/lock_open:")
 
-with st.sidebar:
-    campaigns = data.campaigns()
-    if not campaigns.is_empty():
-        names = dict(campaigns.select("campaign_code", "short_name").iter_rows())
-        campaign = state.select("Phong trào", list(names), "campaign", names.get)
-        periods = data.periods(campaign)
-        period = state.select("Kỳ báo cáo", periods, "period", label_vi,
-                              default=data.latest_with_data(campaign) or (periods[-1] if periods else None))
-        st.session_state["campaign"], st.session_state["period"] = campaign, period
-
-run_page(st.navigation(pages))
+page = st.navigation(pages)
+campaigns = data.campaigns()
+if not campaigns.is_empty() and not (PHONE and page.url_path in WITHOUT_GOLD):
+    # A phone draws the choice at the top of the page: a sidebar there covers the page and has
+    # to be closed by hand after every choice.
+    left, right = st.columns(2) if PHONE else (st.sidebar, st.sidebar)
+    names = dict(campaigns.select("campaign_code", "short_name").iter_rows())
+    campaign = state.select("Phong trào", list(names), "campaign", names.get, container=left)
+    periods = data.periods(campaign)
+    period = state.select("Kỳ báo cáo", periods, "period", label_vi, container=right,
+                          default=data.latest_with_data(campaign) or (periods[-1] if periods else None))
+    st.session_state["campaign"], st.session_state["period"] = campaign, period
+run_page(page)

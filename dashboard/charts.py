@@ -24,8 +24,8 @@ def status_label(status: str) -> str:
 
 def _layout(fig: go.Figure, height: int, **kw) -> go.Figure:
     # separators: decimal comma, thousands dot (vi-VN) on every axis, label and tooltip.
-    fig.update_layout(font=FONT, height=height, margin=dict(l=10, r=10, t=40, b=10), separators=",.",
-                      plot_bgcolor="white", hoverlabel=dict(font_size=16), **kw)
+    fig.update_layout({"font": FONT, "height": height, "margin": dict(l=10, r=10, t=40, b=10), "separators": ",.",
+                       "plot_bgcolor": "white", "hoverlabel": dict(font_size=16), **kw})
     return fig
 
 
@@ -66,17 +66,27 @@ def status_matrix(m: pl.DataFrame) -> go.Figure:
     units = m.select("unit_code", "unit_name").unique().sort("unit_code")
     names = dict(inds.select("indicator_code", "name").iter_rows())
 
-    def describe(unit_name, code, r):
+    labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
+
+    def describe(unit_name, label, r):
         actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
+        code = r["indicator_code"]
         return r["status"], STATUS_MARK[r["status"]], (
-            f"<b>{unit_name}</b><br>{names[code]}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
+            f"<b>{unit_name}</b><br>{code} {names[code]}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
             f"<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
 
-    fig = _category_grid([(u, str(n)) for u, n in units.iter_rows()], [(c, c) for c in inds["indicator_code"]],
+    fig = _category_grid([(u, str(n)) for u, n in units.iter_rows()], list(zip(inds["indicator_code"], labels)),
                          {(r["unit_code"], r["indicator_code"]): r for r in m.iter_rows(named=True)},
-                         STATUS_COLOR, describe, top_margin=160)
-    fig.update_xaxes(tickangle=-45)
+                         STATUS_COLOR, describe, top_margin=200)
+    fig.update_xaxes(tickangle=-40, tickfont_size=14)
     return fig
+
+
+def short_labels(codes: list[str], names: list[str], width: int = 24) -> list[str]:
+    """Indicator names cut at a word to fit an axis; a name that two indicators would share
+    after cutting keeps its code, so no two columns look alike."""
+    cut = [_short(n, width) for n in names]
+    return [f"{c} {s}" if cut.count(s) > 1 else s for c, s in zip(codes, cut)]
 
 
 def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, today,
@@ -112,23 +122,33 @@ def milestones_timeline(window_start, window_end, milestones: pl.DataFrame, toda
     return _layout(fig, height=230, showlegend=False)
 
 
-def attainment_bullets(card: pl.DataFrame) -> go.Figure:
-    """One bar per indicator: attainment against the 100% line, coloured by status, labelled."""
-    rows = card
-    names = [f"{r['indicator_code']} {r['name'][:48]}" for r in rows.iter_rows(named=True)]
-    values = [min(r["attainment"] * 100, 150) if r["attainment"] is not None else 0 for r in rows.iter_rows(named=True)]
+def attainment_bullets(card: pl.DataFrame, narrow: bool = False) -> go.Figure:
+    """One bar per indicator: attainment against the 100% line, coloured by status, labelled.
+    A label sits inside a long bar and outside a short one, so none runs off the chart; on a
+    phone (``narrow``) the indicator's name is written above its bar instead of beside it."""
+    rows = list(card.iter_rows(named=True))
+    names = [f"{r['indicator_code']} {_short(r['name'], 48)}" for r in rows]
+    values = [min(r["attainment"] * 100, 150) if r["attainment"] is not None else 0 for r in rows]
+    labels = [f"{_pct(r['attainment'])} {status_label(r['status'])}" for r in rows]
+    inside = [v >= 95 for v in values]
     fig = go.Figure(go.Bar(
-        x=values, y=names, orientation="h",
-        marker_color=[STATUS_COLOR[s] for s in rows["status"]],
-        text=[f"{_pct(r['attainment'])} {status_label(r['status'])}" for r in rows.iter_rows(named=True)],
-        textposition="outside", cliponaxis=False,
+        x=values, y=names, orientation="h", marker_color=[STATUS_COLOR[r["status"]] for r in rows],
+        text=labels, textposition=["inside" if i else "outside" for i in inside], insidetextanchor="end",
+        textfont=dict(color=["white" if i else "#333" for i in inside]), cliponaxis=False,
         hovertext=[f"Thực hiện: {r['actual_text'] or number_vi(r['actual'])} {r['uom'] or ''}<br>"
-                   f"Mục tiêu: {r['target_text']}" for r in rows.iter_rows(named=True)],
+                   f"Mục tiêu: {r['target_text']}" for r in rows],
         hovertemplate="%{y}<br>%{hovertext}<extra></extra>"))
     fig.add_vline(x=100, line_color="#333", line_width=2, annotation_text="Mục tiêu", annotation_position="top")
     fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title="Tỷ lệ hoàn thành (%)", range=[0, 175])
-    return _layout(fig, height=max(300, 40 * rows.height + 120))
+    fig.update_xaxes(title="Tỷ lệ hoàn thành (%)", range=[0, 155])
+    if not narrow:
+        return _layout(fig, height=max(300, 40 * len(rows) + 120))
+    for n, name in enumerate(names):
+        fig.add_annotation(x=0, y=n, yshift=22, xanchor="left", text=_short(name, 40), showarrow=False,
+                           font_size=14)
+    fig.update_yaxes(visible=False)
+    fig.update_traces(width=0.45, textfont_size=14)
+    return _layout(fig, height=max(260, 64 * len(rows) + 110), margin=dict(l=4, r=4, t=40, b=10))
 
 
 def trend(frame: pl.DataFrame, y: str, color: str, y_title: str, name: str | None = None) -> go.Figure:
@@ -153,13 +173,17 @@ def _short(text: str, width: int = 32) -> str:
 def unit_vs_cluster(frame: pl.DataFrame) -> go.Figure:
     fig = go.Figure([
         go.Bar(name="Đơn vị", x=frame["period_label"].to_list(), y=frame["unit_score"].to_list(),
-               marker_color="#0072B2", text=[number_vi(v, 1) for v in frame["unit_score"]], textposition="outside"),
+               marker_color="#0072B2", text=[number_vi(v, 1) for v in frame["unit_score"]]),
         go.Bar(name="Trung bình cụm", x=frame["period_label"].to_list(), y=frame["cluster_average"].to_list(),
-               marker_color="#999999", text=[number_vi(v, 1) for v in frame["cluster_average"]],
-               textposition="outside"),
+               marker_color="#595959", text=[number_vi(v, 1) for v in frame["cluster_average"]]),
     ])
+    # Inside the bars, each label within its own bar: side by side outside, two labels ran together.
+    fig.update_traces(textposition="inside", insidetextanchor="end", textfont=dict(color="white", size=14),
+                      hovertemplate="%{x}<br>%{fullData.name}: %{y:.1f} điểm<extra></extra>")
     fig.update_yaxes(title="Điểm (0–120)", range=[0, 125])
-    return _layout(fig, height=360, barmode="group", legend=dict(orientation="h", y=-0.2))
+    fig.update_xaxes(type="category", automargin=True)
+    return _layout(fig, height=360, barmode="group", uniformtext=dict(minsize=11, mode="hide"),
+                   legend=dict(orientation="h", y=-0.2))
 
 
 def indicator_bars(frame: pl.DataFrame, uom: str, low: float | None, high: float | None) -> go.Figure:
@@ -172,27 +196,35 @@ def indicator_bars(frame: pl.DataFrame, uom: str, low: float | None, high: float
         hovertext=[f"{status_label(s)}<br>Mục tiêu đơn vị: {number_vi(lo)}" + (f" – {number_vi(hi)}" if hi else "")
                    for s, lo, hi in zip(rows["status"], rows["target_low"], rows["target_high"])],
         hovertemplate="%{x}: %{y}<br>%{hovertext}<extra></extra>"))
-    if low is not None and high is not None:
-        fig.add_hrect(y0=low, y1=high, fillcolor="#009E73", opacity=0.15, line_width=0,
-                      annotation_text=f"Khoảng mục tiêu {number_vi(low)} – {number_vi(high)}")
+    fig.data[0].name, fig.data[0].showlegend = "Thực hiện của đơn vị (màu theo đánh giá)", True
+    # The target is named in the legend: a label written on the chart sat on top of the bars.
+    if low is not None and high is not None and low != high:
+        fig.add_hrect(y0=low, y1=high, fillcolor="#009E73", opacity=0.15, line_width=0)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(symbol="square", size=16,
+                                 color="rgba(0,158,115,0.3)"), name=f"Khoảng mục tiêu {number_vi(low)} – "
+                                 f"{number_vi(high)} {uom}"))
     elif low is not None or high is not None:
         line = low if low is not None else high
-        fig.add_hline(y=line, line_color="#333", line_dash="dash", line_width=2,
-                      annotation_text=f"Mục tiêu {number_vi(line)} {uom}")
+        fig.add_hline(y=line, line_color="#333", line_dash="dash", line_width=2)
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#333", dash="dash", width=2),
+                                 name=f"Mục tiêu {number_vi(line)} {uom}"))
     fig.update_yaxes(title=uom)
-    return _layout(fig, height=440)
+    return _layout(fig, height=460, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
 
 
 def spread(frame: pl.DataFrame) -> go.Figure:
     rows = frame.filter(pl.col("attainment").is_not_null())
     fig = go.Figure()
-    for key, group in rows.group_by("period_label", maintain_order=True):
-        fig.add_trace(go.Box(y=[a * 100 for a in group["attainment"]], name=key[0], boxpoints="all",
-                             text=group["unit_name"].to_list(), marker_color="#56B4E9",
+    for n, (key, group) in enumerate(rows.group_by("period_label", maintain_order=True)):
+        fig.add_trace(go.Box(y=[a * 100 for a in group["attainment"]], x=[key[0]] * group.height, boxpoints="all",
+                             text=group["unit_name"].to_list(), marker_color="#0072B2", legendgroup="units",
+                             name="Mỗi chấm là một đơn vị; hộp: nửa giữa, vạch: trung vị", showlegend=n == 0,
                              hovertemplate="%{text}: %{y:.1f}%<extra></extra>"))
     fig.add_hline(y=100, line_color="#333", line_dash="dash")
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=dict(color="#333", dash="dash"),
+                             name="100%: hoàn thành mục tiêu"))
     fig.update_yaxes(title="Tỷ lệ hoàn thành (%)")
-    return _layout(fig, height=380, showlegend=False)
+    return _layout(fig, height=420, legend=dict(orientation="h", y=-0.25))
 
 
 def leaderboard(frame: pl.DataFrame) -> go.Figure:

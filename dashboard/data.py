@@ -148,6 +148,16 @@ def matrix(att: pl.DataFrame, period: str) -> pl.DataFrame:
             .sort("sort_order", "unit_code"))
 
 
+def unit_status_counts(m: pl.DataFrame) -> pl.DataFrame:
+    """The matrix folded to one row per unit: how many of its indicators are in each status
+    (the phone's overview, where a units × indicators grid has no room)."""
+    return (m.pivot("status", index=["unit_code", "unit_name"], values="indicator_code", aggregate_function="len")
+            .with_columns([pl.lit(0, pl.UInt32).alias(s) for s in STATUSES if s not in m["status"].unique()])
+            .with_columns(pl.col(s).fill_null(0).cast(pl.Int64) for s in STATUSES)
+            .sort("not_met", "no_data", "unit_code", descending=[True, True, False])
+            .select("unit_code", "unit_name", *STATUSES))
+
+
 def at_risk(att: pl.DataFrame, period: str) -> pl.DataFrame:
     """Cumulative indicators behind the pace of the year, worst first."""
     return (att.filter((pl.col("period") == period) & (pl.col("pace_status") == "behind"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import polars as pl
+import streamlit as st
 
 from dashboard.charts import status_label
 from lake.formatting import date_vi, number_vi
@@ -61,3 +62,60 @@ def show(frame: pl.DataFrame, **columns: pl.Expr) -> pl.DataFrame:
 def plain(text: str) -> str:
     """Text from an uploaded file, safe inside Markdown: no link, image or HTML can come alive."""
     return str(text).translate(_MARKDOWN)
+
+
+# Pixels a table may take: the main column of a wide page at 1440 px with the sidebar open, half
+# of it (two tables side by side), and a phone held upright (390 px less the page's margins).
+FULL, HALF, PHONE = 930, 450, 330
+_CHECKBOX = 40   # the row-selection column a selectable table adds
+_CHAR, _PAD, _FLOOR = 7.6, 22, 64
+
+
+def widths(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = ()) -> dict[str, int]:
+    """Column widths (pixels) that fit ``budget``: each column asks for what its header and
+    most of its cells need; when they do not all fit, the longest text columns give way first
+    (water-filling), never below a readable floor, and the ``keep`` columns (the one a reader
+    came for, such as a rejected row's reason) give way last."""
+    def need(name: str) -> float:
+        cells = frame[name].cast(pl.String).fill_null("").str.len_chars()
+        longest = float(cells.quantile(0.9) or 0) if frame.height else 0.0
+        return max(len(name), min(longest, 80)) * _CHAR + _PAD
+
+    asked = {c: need(c) for c in frame.columns}
+    weight = {c: 2.5 if c in keep else 1.0 for c in asked}
+
+    def fitted(cap: float) -> dict[str, float]:
+        return {c: max(min(w, _FLOOR), min(w, cap * weight[c])) for c, w in asked.items()}
+
+    if sum(asked.values()) > budget:
+        low, high = 0.0, max(asked.values())
+        for _ in range(40):          # the largest cap at which the columns still fit
+            cap = (low + high) / 2
+            low, high = (cap, high) if sum(fitted(cap).values()) <= budget else (low, cap)
+        asked = fitted(low)
+    return {c: int(w) for c, w in asked.items()}
+
+
+def table(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = (), container=None, **kw):
+    """Draw a table made by ``show`` so every column is on screen at the given width: a column
+    too long for its share is cut with "…" and its full text is one tap or hover away."""
+    if kw.get("on_select", "ignore") != "ignore":
+        budget -= _CHECKBOX
+    cols = {c: st.column_config.Column(width=w, help=f"{c} — bấm vào ô để đọc đủ nội dung" if w < 200 and (
+        frame[c].cast(pl.String).fill_null("").str.len_chars().max() or 0) * _CHAR + _PAD > w else None)
+        for c, w in widths(frame, budget, keep).items()}
+    if budget <= PHONE and frame.height <= 40:
+        kw.setdefault("height", "content")   # a phone scrolls the page, not a box inside it
+    return (container or st).dataframe(frame, hide_index=True, column_config=cols, **kw)
+
+
+def milestones_text(info: dict, milestones: pl.DataFrame, today) -> str:
+    """The campaign's calendar as lines of text (a phone's overview): launch, each sơ kết and
+    tổng kết with its dates, the end, and where today falls."""
+    start = f"Phát động {date_vi(info['window_start'])}" if info["window_start_stated"] is not False else (
+        "Phát động (văn bản không ghi ngày)")
+    lines = [start] + [f"{m['name']}{'' if m['stated'] else ' (theo lệ)'}: {date_vi(m['start'])} – {date_vi(m['end'])}"
+                       for m in milestones.iter_rows(named=True)] + [f"Kết thúc {date_vi(info['window_end'])}"]
+    if info["window_start"] <= today <= info["window_end"]:
+        lines.append(f"Hôm nay {date_vi(today)}: còn {(info['window_end'] - today).days} ngày")
+    return "\n".join(f"- {plain(line)}" for line in lines)

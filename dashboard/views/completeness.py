@@ -26,8 +26,8 @@ issues = now.filter((pl.col("late") > 0) | (pl.col("missing") > 0)).sort("missin
 if issues.is_empty():
     st.success("Mọi đơn vị đã báo cáo đủ và đúng hạn.")
 else:
-    st.dataframe(present.show(issues, **{
+    present.table(present.show(issues, **{
         "Đơn vị": pl.col("unit_name"), "Phải báo cáo": pl.col("expected"), "Đã nhận": pl.col("received"),
         "Đúng hạn": pl.col("on_time"), "Muộn": pl.col("late"), "Còn thiếu": pl.col("missing"),
         "Hạn nộp": present.day("due_date"), "Nhận lần đầu": present.moment("first_received_at"),
-        "Nhận lần cuối": present.moment("last_received_at")}), hide_index=True)
+        "Nhận lần cuối": present.moment("last_received_at")}), keep=("Đơn vị",))

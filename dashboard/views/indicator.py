@@ -29,11 +29,11 @@ else:
     st.plotly_chart(charts.indicator_bars(rows, ind["uom"], ind["target_low"], ind["target_high"]),
                     config={"displayModeBar": False})
 if rows.height:
-    st.dataframe(present.show(rows, **{
+    present.table(present.show(rows, **{
         "Đơn vị": pl.col("unit_name"), "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")),
         "Chỉ tiêu giao": present.target(), "Kỳ gốc": present.num("baseline"),
         "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
-        "Ghi chú": pl.col("remark")}), hide_index=True)
+        "Ghi chú": pl.col("remark")}), keep=("Đơn vị",))
 
 trend = data.indicator_trend(campaign, code)
 if trend.height:

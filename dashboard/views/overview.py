@@ -1,15 +1,17 @@
 """Tổng quan: are we on track? Status counts, the units × indicators matrix, who is ahead and
-behind, indicators behind the pace of the year, and the campaign's milestones."""
+behind, indicators behind the pace of the year, and the campaign's milestones. On a phone:
+the same answers as short lists, one unit a row, a tap away from the unit's page."""
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, present
+from dashboard import charts, data, layout, present
 from dashboard.state import campaign_and_period
 from lake.periods import label_vi
 
 campaign, period = campaign_and_period()
+phone = layout.is_phone()
 info = data.campaign(campaign)
 st.title(info["short_name"])
 st.caption(f"{info['document']} · {label_vi(period)}")
@@ -17,39 +19,59 @@ st.caption(f"{info['document']} · {label_vi(period)}")
 att = data.attainment(campaign, period=period)
 counts = data.status_counts(att, period)
 total = sum(counts.values()) or 1
-for col, s in zip(st.columns(len(charts.STATUS_ORDER)), charts.STATUS_ORDER):
-    col.metric(charts.status_label(s), counts[s])
-    col.caption(f"{round(counts[s] * 100 / total)}% số chỉ tiêu của các đơn vị trong kỳ")
+if phone:
+    present.table(pl.DataFrame({"Đánh giá": [charts.status_label(s) for s in charts.STATUS_ORDER],
+                                "Số chỉ tiêu": [counts[s] for s in charts.STATUS_ORDER],
+                                "Tỷ lệ": [f"{round(counts[s] * 100 / total)}%" for s in charts.STATUS_ORDER]}),
+                  budget=present.PHONE)
+    st.caption("Số chỉ tiêu của các đơn vị trong kỳ, theo đánh giá.")
+    st.markdown(present.milestones_text(info, data.milestones(campaign), date.today()))
+else:
+    for col, s in zip(st.columns(len(charts.STATUS_ORDER)), charts.STATUS_ORDER):
+        col.metric(charts.status_label(s), counts[s])
+        col.caption(f"{round(counts[s] * 100 / total)}% số chỉ tiêu của các đơn vị trong kỳ")
+    st.plotly_chart(charts.milestones_timeline(info["window_start"], info["window_end"], data.milestones(campaign),
+                                               date.today(), info["window_start_stated"] is not False),
+                    config={"displayModeBar": False})
 
-st.plotly_chart(charts.milestones_timeline(info["window_start"], info["window_end"], data.milestones(campaign),
-                                           date.today(), info["window_start_stated"] is not False),
-                config={"displayModeBar": False})
-
-st.subheader("Ma trận đơn vị × chỉ tiêu")
+st.subheader("Đơn vị × chỉ tiêu" if phone else "Ma trận đơn vị × chỉ tiêu")
 matrix = data.matrix(att, period)
 if matrix.is_empty():
     st.info("Kỳ này chưa có chỉ tiêu nào phải báo cáo.")
+elif phone:
+    units = data.unit_status_counts(matrix)
+    st.caption("Số chỉ tiêu của mỗi đơn vị theo đánh giá; chạm vào một đơn vị để xem chi tiết.")
+    shown = present.show(units, **{"Đơn vị": pl.col("unit_name"),
+                                   **{charts.STATUS_MARK[s]: pl.col(s) for s in ("exceeded", "met", "not_met", "no_data")}})
+    picked = present.table(shown, budget=present.PHONE, key="units", on_select="rerun", selection_mode="single-row")
+    if picked and picked.selection.rows:
+        st.switch_page("views/unit.py", query_params={"campaign": campaign, "period": period,
+                                                      "unit": units["unit_code"][picked.selection.rows[0]]})
 else:
     st.caption(" · ".join(charts.status_label(s) for s in charts.STATUS_ORDER) + " — di chuột vào ô để xem chi tiết.")
     st.plotly_chart(charts.status_matrix(matrix), config={"displayModeBar": False})
 
 ahead, behind = data.ahead_and_behind(campaign, period)
-left, right = st.columns(2)
-for col, title, frame in ((left, "Đơn vị dẫn đầu", ahead), (right, "Đơn vị cần cố gắng", behind)):
+places = (st.container(), st.container()) if phone else st.columns(2)
+for col, title, frame in zip(places, ("Đơn vị dẫn đầu", "Đơn vị cần cố gắng"), (ahead, behind)):
     col.subheader(title)
     if frame.is_empty():
         col.info("Chưa có điểm thi đua cho kỳ này.")
     else:
-        col.dataframe(present.show(frame, **{"Đơn vị": pl.col("unit_name"), "Cụm": pl.col("cluster_name"),
-                                            "Điểm": present.num("score", 1), "Hạng": pl.col("rank")}),
-                      hide_index=True)
+        shown = present.show(frame, **{"Hạng": pl.col("rank"), "Đơn vị": pl.col("unit_name"),
+                                       "Điểm": present.num("score", 1), "Cụm": pl.col("cluster_name")})
+        present.table(shown.drop("Cụm") if phone else shown, budget=present.PHONE if phone else present.HALF,
+                      container=col, keep=("Đơn vị",))
 
 st.subheader("Chỉ tiêu chậm so với tiến độ năm")
 risk = data.at_risk(att, period)
 if risk.is_empty():
     st.success("Không có chỉ tiêu cộng dồn nào chậm tiến độ trong kỳ này.")
+elif phone:
+    present.table(present.show(risk, **{"Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"),
+                                        "Tiến độ": present.pct("pace")}), budget=present.PHONE)
 else:
-    st.dataframe(present.show(risk, **{
+    present.table(present.show(risk, **{
         "Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"), "Thực hiện": present.num("actual"),
         "Cần đạt đến kỳ này": present.num("expected_to_date"), "Cả năm": present.num("target_low"),
-        "Đơn vị tính": pl.col("uom"), "Tiến độ": present.pct("pace")}), hide_index=True)
+        "Đơn vị tính": pl.col("uom"), "Tiến độ": present.pct("pace")}), keep=("Chỉ tiêu",))

@@ -23,12 +23,14 @@ table = present.show(scores, **{
 st.download_button("Tải bảng xếp hạng (Excel)", exports.ranking_workbook(table, label_vi(period)),
                    file_name=f"xep-hang_{campaign}_{period}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+marks = ("exceeded", "met", "not_met", "no_data", "no_target")
 for (cluster,), group in scores.group_by(["cluster_name"], maintain_order=True):
     st.subheader(cluster)
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)
     left.plotly_chart(charts.leaderboard(group), config={"displayModeBar": False})
-    right.dataframe(present.show(group, **{"Hạng": pl.col("rank"), "Đơn vị": pl.col("unit_name"),
-                                           "Điểm": present.num("score", 2), "Vượt": pl.col("exceeded"),
-                                           "Đạt": pl.col("met"), "Chưa đạt": pl.col("not_met"),
-                                           "Chưa có số liệu": pl.col("no_data"),
-                                           "Chưa giao chỉ tiêu": pl.col("no_target")}), hide_index=True)
+    # Status counts under their marks, so every column fits beside the chart; the caption names them.
+    present.table(present.show(group, **{"Hạng": pl.col("rank"), "Đơn vị": pl.col("unit_name"),
+                                         "Điểm": present.num("score", 2),
+                                         **{charts.STATUS_MARK[m]: pl.col(m) for m in marks}}),
+                  budget=present.HALF, container=right, keep=("Đơn vị",))
+    right.caption("Số chỉ tiêu: " + " · ".join(charts.status_label(m) for m in marks))

@@ -1,9 +1,10 @@
 """Đơn vị: one unit's scorecard — every indicator against its target, the trend, and the
-unit against its cluster's average."""
+unit against its cluster's average. On a phone: names above the bars, the table cut to what
+a leader reads there (indicator, value, verdict)."""
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, present, state
+from dashboard import charts, data, layout, present, state
 from lake.periods import PERIOD_TYPE_VI, label_vi, period_type
 
 campaign, period = state.campaign_and_period()
@@ -20,18 +21,28 @@ card = data.scorecard(campaign, unit, period)
 if card.is_empty():
     st.info(f"{names.get(unit, unit)} không có chỉ tiêu phải báo cáo trong kỳ này.")
 else:
-    st.plotly_chart(charts.attainment_bullets(card), config={"displayModeBar": False})
-    st.dataframe(present.show(card, **{
-        "Mã": pl.col("indicator_code"), "Chỉ tiêu": pl.col("name"),
-        "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")), "Đơn vị tính": pl.col("uom"),
-        "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.target(),
-        "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
-        "Tiến độ năm": present.pct("pace"), "Ghi chú": pl.col("remark"),
-        "Tổng các đơn vị trực thuộc": pl.when(pl.col("rollup_actual").is_not_null() & ~pl.col("is_rollup")).then(
-            pl.format("{}{}", present.num("rollup_actual"),
-                      pl.when(pl.col("disagrees")).then(pl.lit(" ⚠ lệch với số của đơn vị")).otherwise(pl.lit("")))),
-        "Nguồn": pl.when(pl.col("is_rollup")).then(pl.lit("tổng các đơn vị trực thuộc"))
-        .otherwise(pl.format("{} dòng {}", pl.col("sheet"), pl.col("row")))}), hide_index=True)
+    phone = layout.is_phone()
+    st.plotly_chart(charts.attainment_bullets(card, narrow=phone), config={"displayModeBar": False})
+    value = pl.coalesce(pl.col("actual_text"), pl.format("{} {}", present.num("actual"), pl.col("uom").fill_null("")))
+    if phone:
+        present.table(present.show(card, **{"Chỉ tiêu": pl.col("name"), "Thực hiện": value,
+                                            "Đánh giá": present.status()}), budget=present.PHONE)
+    else:
+        columns = {
+            "Chỉ tiêu": pl.format("{} {}", pl.col("indicator_code"), pl.col("name")), "Thực hiện": value,
+            "Mục tiêu": pl.col("target_text"), "Chỉ tiêu giao": present.target(),
+            "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
+            "Tiến độ năm": present.pct("pace"), "Ghi chú": pl.col("remark"),
+            "Tổng các đơn vị trực thuộc": pl.when(pl.col("rollup_actual").is_not_null() & ~pl.col("is_rollup")).then(
+                pl.format("{}{}", present.num("rollup_actual"),
+                          pl.when(pl.col("disagrees")).then(pl.lit(" ⚠ lệch với số của đơn vị"))
+                          .otherwise(pl.lit("")))),
+            "Nguồn": pl.when(pl.col("is_rollup")).then(pl.lit("tổng các đơn vị trực thuộc"))
+            .otherwise(pl.format("{} dòng {}", pl.col("sheet"), pl.col("row")))}
+        shown = present.show(card, **columns)
+        # A column with nothing in it for this unit takes no room.
+        present.table(shown.select([c for c in shown.columns if c in ("Chỉ tiêu", "Thực hiện")
+                                    or (shown[c] != "").any()]), keep=("Chỉ tiêu",))
 
 trend = data.unit_trend(campaign, unit)
 versus = data.unit_vs_cluster(campaign, unit)

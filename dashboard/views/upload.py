@@ -27,7 +27,7 @@ if files:
         for note in p.notes:
             box.caption(present.plain(note))
         if p.accepted_table is not None and p.accepted_table.height:
-            box.dataframe(p.accepted_table, hide_index=True)
+            present.table(p.accepted_table, container=box)
         if p.problems_table is not None and p.problems_table.height:
             box.error(f"{p.problems_table.height} lỗi sẽ không được nhận (các dòng khác vẫn được nhận):")
             # A plain table wraps long reasons (its cells are Markdown: file text is escaped, so no link
@@ -36,7 +36,7 @@ if files:
                 box.table(p.problems_table.with_columns(pl.col(pl.String).map_elements(
                     present.plain, return_dtype=pl.String)).to_pandas().set_index("Trang"))
             else:
-                box.dataframe(p.problems_table, hide_index=True)
+                present.table(p.problems_table, container=box, keep=("Lý do",))
     sendable = [p for p in previews if p.can_send]
     if sendable and st.button(f"Xác nhận gửi {len(sendable)} tệp", type="primary"):
         with st.spinner("Đang nhận tệp và cập nhật số liệu…"):
@@ -74,7 +74,7 @@ history = data.uploads(None if account.role == "admin" else account.username)
 if history.is_empty():
     st.info("Chưa có tệp nào được gửi.")
 else:
-    st.dataframe(present.show(history, **{
+    present.table(present.show(history, **{
         "Tệp": pl.col("original_name"), "Lúc nhận": present.moment("received_at"), "Người gửi": pl.col("received_by"),
         "Kênh": pl.col("channel"), "Giá trị nhận": pl.col("accepted"), "Đang dùng": pl.col("current"),
-        "Lỗi": pl.col("rejected")}), hide_index=True)
+        "Lỗi": pl.col("rejected")}), keep=("Tệp",))
