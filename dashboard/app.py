@@ -36,6 +36,7 @@ PHONE = layout.is_phone()
 st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=str(Path(__file__).parent / "favicon.png"),
                    layout="wide", initial_sidebar_state="collapsed" if PHONE else "auto")
 layout.style()
+layout.localise()
 faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:

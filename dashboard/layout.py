@@ -13,6 +13,8 @@ PARAM = "giao-dien"
 # Narrow windows (phones, a split screen): smaller headings, no wasted margins, Plotly's
 # modebar never over a chart.
 _CSS = """<style>
+/* Our invisible scripts (words, session cookie) take no room in the page's flow. */
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
 @media (max-width: 640px) {
   h1 { font-size: 1.75rem !important; line-height: 1.25 !important; }
   h2, h3 { font-size: 1.25rem !important; }
@@ -34,3 +36,42 @@ def is_phone() -> bool:
 
 def style() -> None:
     st.html(_CSS)   # style only: Streamlit puts it in its event container, taking no room
+
+
+# Words Streamlit's own widgets write in English with no setting to change them (the file
+# uploader's button and size line, the tables' toolbar): put in Vietnamese where they appear.
+_WORDS = {"Upload": "Chọn tệp", "Browse files": "Chọn tệp", "Drag and drop files here": "Kéo thả tệp vào đây",
+          "Download as CSV": "Tải về (CSV)", "Search": "Tìm trong bảng", "Fullscreen": "Phóng to",
+          "Close fullscreen": "Thu nhỏ", "Show/hide columns": "Ẩn/hiện cột", "Clear": "Xoá",
+          "Remove file": "Bỏ tệp", "Close": "Đóng"}
+_SCRIPT = """<script>
+(() => {
+  if (window.__thiduaWords) return;
+  const words = %s;
+  const size = /^(\\d+(?:[.,]\\d+)?)\\s*([KMG]B) per file/;
+  const fix = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const t = n.nodeValue.trim();
+      if (words[t]) n.nodeValue = n.nodeValue.replace(t, words[t]);
+      else if (size.test(t)) n.nodeValue = n.nodeValue.replace(size, "tối đa $1 $2 mỗi tệp");
+    }
+    root.querySelectorAll && root.querySelectorAll("[aria-label],[title]").forEach((e) => {
+      for (const a of ["aria-label", "title"]) { const v = e.getAttribute(a); if (v && words[v]) e.setAttribute(a, words[v]); }
+    });
+  };
+  window.__thiduaWords = new MutationObserver((records) => records.forEach((r) => {
+    if (r.type === "characterData") fix(r.target.parentNode || document.body);
+    r.addedNodes.forEach((n) => fix(n.nodeType === 1 ? n : (n.parentNode || document.body)));
+  }));
+  window.__thiduaWords.observe(document.body, {childList: true, subtree: true, characterData: true});
+  fix(document.body);
+})();
+</script>"""
+
+
+def localise() -> None:
+    """Once per page: a script in the page that translates Streamlit's built-in English."""
+    import json
+
+    st.html(_SCRIPT % json.dumps(_WORDS, ensure_ascii=False), unsafe_allow_javascript=True)
