@@ -27,9 +27,7 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -275,44 +273,24 @@ def measure_queries(folder: Path, repeat: int) -> list[Figure]:
 
 
 # ------------------------------------------------------------------ 5. dashboard start
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None) -> float:
     from playwright.sync_api import sync_playwright
 
-    port = _free_port()
+    from bench.dashboard import goto, streamlit_server
+
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page()
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    page.goto(f"http://127.0.0.1:{port}/", timeout=5000)
-                    break
-                except Exception:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.05)
-            if login:
-                page.get_by_label("Tên đăng nhập").fill(login[0])
-                page.get_by_label("Mật khẩu").fill(login[1])
-                page.get_by_role("button", name="Đăng nhập").click()
-            page.get_by_text(wait_for, exact=False).first.wait_for(timeout=120_000)
-            elapsed = time.perf_counter() - start
-            browser.close()
-            return elapsed
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with streamlit_server(script, env) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        page = browser.new_page()
+        goto(page, url + "/")
+        if login:
+            page.get_by_label("Tên đăng nhập").fill(login[0])
+            page.get_by_label("Mật khẩu").fill(login[1])
+            page.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_text(wait_for, exact=False).first.wait_for(timeout=120_000)
+        elapsed = time.perf_counter() - start
+        browser.close()
+        return elapsed
 
 
 def measure_start(folder: Path, repeat: int) -> Figure | None:

@@ -13,6 +13,11 @@ PARAM = "giao-dien"
 # Narrow windows (phones, a split screen): smaller headings, no wasted margins, Plotly's
 # modebar never over a chart.
 _CSS = """<style>
+/* Secondary text dark enough to read (WCAG AA, 4.5:1 on white): Streamlit's captions and
+   quotes are a 60% tint of the body text, about 3.5:1. */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, blockquote, blockquote p,
+[data-testid="stMetricDelta"], [data-testid="stWidgetLabel"] p { color: #4b4b57 !important; }
+[data-testid="stCaptionContainer"], blockquote { opacity: 1 !important; }
 /* Our invisible scripts (words, session cookie) take no room in the page's flow. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
 @media (max-width: 640px) {
@@ -43,7 +48,8 @@ def style() -> None:
 _WORDS = {"Upload": "Chọn tệp", "Browse files": "Chọn tệp", "Drag and drop files here": "Kéo thả tệp vào đây",
           "Download as CSV": "Tải về (CSV)", "Search": "Tìm trong bảng", "Fullscreen": "Phóng to",
           "Close fullscreen": "Thu nhỏ", "Show/hide columns": "Ẩn/hiện cột", "Clear": "Xoá",
-          "Remove file": "Bỏ tệp", "Close": "Đóng"}
+          "Remove file": "Bỏ tệp", "Close": "Đóng", "Link to heading": "Liên kết đến mục này",
+          "Collapse sidebar": "Thu gọn thanh bên", "Expand sidebar": "Mở thanh bên"}
 _SCRIPT = """<script>
 (() => {
   if (window.__thiduaWords) return;
@@ -56,15 +62,18 @@ _SCRIPT = """<script>
       if (words[t]) n.nodeValue = n.nodeValue.replace(t, words[t]);
       else if (size.test(t)) n.nodeValue = n.nodeValue.replace(size, "tối đa $1 $2 mỗi tệp");
     }
-    root.querySelectorAll && root.querySelectorAll("[aria-label],[title]").forEach((e) => {
+    if (!root.querySelectorAll) return;
+    [root, ...root.querySelectorAll("[aria-label],[title]")].forEach((e) => {
       for (const a of ["aria-label", "title"]) { const v = e.getAttribute(a); if (v && words[v]) e.setAttribute(a, words[v]); }
     });
   };
   window.__thiduaWords = new MutationObserver((records) => records.forEach((r) => {
+    if (r.type === "attributes") { const v = r.target.getAttribute(r.attributeName); if (words[v]) r.target.setAttribute(r.attributeName, words[v]); }
     if (r.type === "characterData") fix(r.target.parentNode || document.body);
     r.addedNodes.forEach((n) => fix(n.nodeType === 1 ? n : (n.parentNode || document.body)));
   }));
-  window.__thiduaWords.observe(document.body, {childList: true, subtree: true, characterData: true});
+  window.__thiduaWords.observe(document.body, {childList: true, subtree: true, characterData: true,
+                                                  attributes: true, attributeFilter: ["aria-label", "title"]});
   fix(document.body);
 })();
 </script>"""

@@ -4,6 +4,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import layout
 from dashboard.charts import status_label
 from lake.formatting import date_vi, number_vi
 
@@ -99,6 +100,8 @@ def widths(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = ()) 
 def table(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = (), container=None, **kw):
     """Draw a table made by ``show`` so every column is on screen at the given width: a column
     too long for its share is cut with "…" and its full text is one tap or hover away."""
+    if layout.is_phone():
+        budget = min(budget, PHONE)
     if kw.get("on_select", "ignore") != "ignore":
         budget -= _CHECKBOX
     cols = {c: st.column_config.Column(width=w, help=f"{c} — bấm vào ô để đọc đủ nội dung" if w < 200 and (

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, present, state
+from dashboard import charts, data, layout, present, state
 from lake.periods import label_vi, sort_key
 
 campaign, period = state.campaign_and_period()
@@ -26,8 +26,11 @@ issues = now.filter((pl.col("late") > 0) | (pl.col("missing") > 0)).sort("missin
 if issues.is_empty():
     st.success("Mọi đơn vị đã báo cáo đủ và đúng hạn.")
 else:
-    present.table(present.show(issues, **{
+    columns = {
         "Đơn vị": pl.col("unit_name"), "Phải báo cáo": pl.col("expected"), "Đã nhận": pl.col("received"),
         "Đúng hạn": pl.col("on_time"), "Muộn": pl.col("late"), "Còn thiếu": pl.col("missing"),
         "Hạn nộp": present.day("due_date"), "Nhận lần đầu": present.moment("first_received_at"),
-        "Nhận lần cuối": present.moment("last_received_at")}), keep=("Đơn vị",))
+        "Nhận lần cuối": present.moment("last_received_at")}
+    if layout.is_phone():   # what fits upright: who, and what is late or missing
+        columns = {k: columns[k] for k in ("Đơn vị", "Muộn", "Còn thiếu", "Hạn nộp")}
+    present.table(present.show(issues, **columns), keep=("Đơn vị",))

@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, present, state
+from dashboard import charts, data, layout, present, state
 from lake.periods import PERIOD_TYPE_VI, label_vi
 from lake.rules import RULE_NAMES_VI
 
@@ -29,11 +29,13 @@ else:
     st.plotly_chart(charts.indicator_bars(rows, ind["uom"], ind["target_low"], ind["target_high"]),
                     config={"displayModeBar": False})
 if rows.height:
-    present.table(present.show(rows, **{
+    columns = {
         "Đơn vị": pl.col("unit_name"), "Thực hiện": pl.coalesce(pl.col("actual_text"), present.num("actual")),
         "Chỉ tiêu giao": present.target(), "Kỳ gốc": present.num("baseline"),
-        "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(),
-        "Ghi chú": pl.col("remark")}), keep=("Đơn vị",))
+        "Tỷ lệ hoàn thành": present.pct("attainment"), "Đánh giá": present.status(), "Ghi chú": pl.col("remark")}
+    if layout.is_phone():   # what fits upright: who, how much, the verdict
+        columns = {k: columns[k] for k in ("Đơn vị", "Thực hiện", "Đánh giá")}
+    present.table(present.show(rows, **columns), keep=("Đơn vị",))
 
 trend = data.indicator_trend(campaign, code)
 if trend.height:

@@ -5,13 +5,7 @@ sees the overview change; saves a screenshot of every page to ``tests/artifacts/
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import polars as pl
@@ -19,56 +13,23 @@ import pytest
 
 from lake.store import Lake
 from tests.conftest import xlsx_bytes
+from tests.dashboard.browser import ARGS, ARTIFACTS, CHROMIUM, serve, settled, sign_in
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def server(demo_lake_dir, tmp_path):
-    lake_dir = tmp_path / "lake"
-    shutil.copytree(demo_lake_dir / "lake", lake_dir)
-    users = tmp_path / "users.json"
-    from jobs.demo import demo_accounts
-    demo_accounts(users)
-    port = _free_port()
-    env = {**os.environ, "THIDUA_LAKE": str(lake_dir), "THIDUA_USERS": str(users), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start")
-    yield url, Lake(lake_dir)
-    proc.terminate()
-    proc.wait(timeout=20)
+    with serve(demo_lake_dir / "lake", tmp_path) as (url, lake_dir):
+        yield url, Lake(lake_dir)
 
 
 @pytest.fixture
 def page():
     ARTIFACTS.mkdir(exist_ok=True)
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         pg = browser.new_page(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
         pg.set_default_timeout(60_000)
         yield pg
@@ -80,17 +41,9 @@ def _metric(pg, label: str) -> int:
     return int(box.locator('[data-testid="stMetricValue"]').inner_text().strip())
 
 
-def _settled(pg) -> None:
-    """The script run has finished and every Plotly chart has drawn its SVG."""
-    pg.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
-    pg.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                              .every(c => c.querySelector('.main-svg'))""")
-    pg.wait_for_timeout(300)
-
-
 def _shot(pg, name: str, heading: str) -> None:
     pg.get_by_role("heading", name=heading).first.wait_for()
-    _settled(pg)
+    settled(pg)
     pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -206,16 +159,10 @@ def test_admin_sees_the_catalog_and_a_leader_has_no_upload(server, page):
     _shot(page, "08-danh-muc", "Danh mục")
 
 
-def _sign_in(page, user: str, password: str) -> None:
-    page.get_by_label("Tên đăng nhập").fill(user)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-
-
-def test_a_shared_link_opens_what_it_shows_after_sign_in(server, page):
+def test_a_shared_link_opens_what_it_shows_aftersign_in(server, page):
     url, _ = server
     page.goto(f"{url}/don-vi?campaign=TPLS2024&period=2024-H1&unit=05983")
-    _sign_in(page, "lanhdao", "lanhdao2024")
+    sign_in(page, "lanhdao", "lanhdao2024")
     page.get_by_role("heading", name="Phường Chi Lăng").wait_for()
     assert "/don-vi" in page.url and "unit=05983" in page.url
     page.goto(f"{url}/tai-len")   # a page this role may not open: it says why (still signed in: the cookie)
@@ -226,7 +173,7 @@ def test_a_shared_link_opens_what_it_shows_after_sign_in(server, page):
 def test_a_reload_keeps_the_user_signed_in_and_signing_out_ends_it(server, page):
     url, _ = server
     page.goto(f"{url}/xep-hang?campaign=TPLS2024&period=2024-H1")
-    _sign_in(page, "lanhdao", "lanhdao2024")
+    sign_in(page, "lanhdao", "lanhdao2024")
     page.get_by_role("heading", name="Xếp hạng thi đua").first.wait_for()
     cookie = next(c for c in page.context.cookies() if c["name"] == "thidua_session")
     assert cookie["sameSite"] == "Strict" and cookie["expires"] > time.time() + 3600
