@@ -18,6 +18,8 @@ _CSS = """<style>
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p, blockquote, blockquote p,
 [data-testid="stMetricDelta"], [data-testid="stWidgetLabel"] p { color: #4b4b57 !important; }
 [data-testid="stCaptionContainer"], blockquote { opacity: 1 !important; }
+/* The chart that warms the chart library on the sign-in page is never shown. */
+.st-key-warm-charts { display: none !important; }
 /* Our invisible scripts (words, session cookie) take no room in the page's flow. */
 [data-testid="stElementContainer"]:has(> [data-testid="stHtml"] > script:only-child) { display: none; }
 @media (max-width: 640px) {
