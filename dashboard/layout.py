@@ -51,7 +51,11 @@ _WORDS = {"Upload": "Chọn tệp", "Browse files": "Chọn tệp", "Drag and dr
           "Download as CSV": "Tải về (CSV)", "Search": "Tìm trong bảng", "Fullscreen": "Phóng to",
           "Close fullscreen": "Thu nhỏ", "Show/hide columns": "Ẩn/hiện cột", "Clear": "Xoá",
           "Remove file": "Bỏ tệp", "Close": "Đóng", "Link to heading": "Liên kết đến mục này",
-          "Collapse sidebar": "Thu gọn thanh bên", "Expand sidebar": "Mở thanh bên"}
+          "Collapse sidebar": "Thu gọn thanh bên", "Expand sidebar": "Mở thanh bên",
+          "Running...": "Đang xử lý…", "Stop": "Dừng", "Connecting": "Đang kết nối", "Please wait...": "Vui lòng chờ…",
+          "Page not found": "Không tìm thấy trang",
+          "The page that you have requested does not seem to exist. Running the app's main page.":
+              "Địa chỉ này không có trang nào; bảng điều khiển mở trang Tổng quan."}
 _SCRIPT = """<script>
 (() => {
   if (window.__thiduaWords) return;

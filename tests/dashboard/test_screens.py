@@ -150,3 +150,12 @@ def test_sign_in_and_moving_between_pages_work_by_keyboard(server, browser):
     page.keyboard.press("Enter")
     page.get_by_role("heading", name="Xếp hạng thi đua").first.wait_for()
     context.close()
+
+
+def test_an_address_with_no_page_says_so_in_vietnamese(server, browser):
+    context, page = _open(browser, server, DESKTOP, "leadership")
+    page.goto(f"{server}/khong-co-trang-nay")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    assert "Không tìm thấy trang" in dialog.inner_text() and "not found" not in dialog.inner_text()
+    context.close()
