@@ -158,11 +158,19 @@ def unit_status_counts(m: pl.DataFrame) -> pl.DataFrame:
             .select("unit_code", "unit_name", *STATUSES))
 
 
-def at_risk(att: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Cumulative indicators behind the pace of the year, worst first."""
-    return (att.filter((pl.col("period") == period) & (pl.col("pace_status") == "behind"))
-            .select("indicator_code", "name", "unit_name", "actual", "expected_to_date", "target_low", "pace", "uom")
-            .sort("pace"))
+def year_end_forecast(code: str, period: str, unit: str | None = None) -> pl.DataFrame:
+    """Year-end forecast of the campaign's cumulative indicators as of ``period`` (its rule:
+    ``lake.gold.forecast``), with names; worst outlook first. One unit's when ``unit`` is given."""
+    from lake.gold import forecast
+
+    where = {"unit_code": unit} if unit else {}
+    made = forecast.year_end(table("gold.attainment", campaign_code=code, **where), period)
+    inds = table("reference.indicators").filter(pl.col("campaign_code") == code).select(
+        "indicator_code", "name", "uom", "sort_order")
+    names = table("reference.units").select("unit_code", unit_name="name")
+    order = pl.col("outlook").replace_strict({"at_risk": 0, "uncertain": 1, "likely": 2}, return_dtype=pl.Int8)
+    return (made.join(inds, on="indicator_code", how="left").join(names, on="unit_code", how="left")
+            .sort(order, pl.col("high") / pl.col("target"), "sort_order"))
 
 
 def scores(code: str, period: str) -> pl.DataFrame:

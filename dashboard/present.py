@@ -112,6 +112,23 @@ def table(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = (), c
     return (container or st).dataframe(frame, hide_index=True, column_config=cols, **kw)
 
 
+def outlook_columns(phone: bool = False, unit: bool = True) -> dict[str, pl.Expr]:
+    """The columns of a year-end forecast table (``dashboard.data.year_end_forecast``)."""
+    from lake.gold.forecast import OUTLOOK_MARK, OUTLOOK_VI
+
+    verdict = pl.col("outlook").replace_strict({k: f"{OUTLOOK_MARK[k]} {v}" for k, v in OUTLOOK_VI.items()})
+    columns = {"Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"),
+               "Lũy kế đến nay": pl.format("{} {}", num("actual"), pl.col("uom").fill_null("")),
+               "Dự báo cả năm": num("projection"),
+               "Khoảng dự báo": pl.format("{} – {}", num("low"), num("high")),
+               "Chỉ tiêu năm": num("target"), "Nhận định": verdict}
+    if not unit:
+        del columns["Đơn vị"]
+    if phone:
+        columns = {k: v for k, v in columns.items() if k in ("Chỉ tiêu", "Đơn vị", "Khoảng dự báo", "Chỉ tiêu năm")}
+    return columns
+
+
 def milestones_text(info: dict, milestones: pl.DataFrame, today) -> str:
     """The campaign's calendar as lines of text (a phone's overview): launch, each sơ kết and
     tổng kết with its dates, the end, and where today falls."""

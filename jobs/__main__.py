@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     u = users.add_parser("remove", help="xoá tài khoản")
     u.add_argument("username")
 
+    p = sub.add_parser("backtest", help="kiểm tra ngược dự báo cuối năm: dự báo từ giữa năm, so với số cả năm")
+    _common(p)
+    p.add_argument("--campaign", help="mã phong trào (mặc định: mọi phong trào)")
+
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
     p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
@@ -101,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
             return _demo(args, lake, cat)
         if args.command == "users":
             return _users(args, cat)
+        if args.command == "backtest":
+            return _backtest(args, lake)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -252,6 +258,35 @@ def _users(args, cat) -> int:
         return _fail(str(exc))
     print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
     return EXIT_OK
+
+
+def _backtest(args, lake) -> int:
+    """The year-end forecast made from each year's mid-year figures, against the year's figures."""
+    import polars as pl
+
+    from lake.gold import forecast
+
+    att = lake.read("gold.attainment")
+    if args.campaign:
+        att = att.filter(pl.col("campaign_code") == args.campaign)
+    result = forecast.backtest(att)
+    if result.is_empty():
+        return _fail("kho chưa có năm nào đủ số liệu giữa năm và cả năm để kiểm tra ngược dự báo")
+    print("Kiểm tra ngược dự báo cuối năm (dự báo từ số lũy kế giữa năm, so với số cả năm).")
+    print(f"Cách dự báo: {forecast.METHOD_VI}")
+    print(f"{'phong trào':12} {'năm':>5} {'số cặp':>7} {'sai số trung vị':>16} {'sai số trung bình':>18} "
+          f"{'trong khoảng':>13} {'nhận định đúng':>15}")
+    summary = (result.group_by("campaign_code", "year")
+               .agg(n=pl.len(), median=pl.col("error").abs().median(), mean=pl.col("error").abs().mean(),
+                    inside=pl.col("inside").mean(), right=pl.col("right").mean())
+               .sort("campaign_code", "year"))
+    for r in summary.iter_rows(named=True):
+        right = "—" if r["right"] is None else f"{r['right']:.0%}"
+        print(f"{r['campaign_code']:12} {r['year']:>5} {r['n']:>7} {r['median']:>16.1%} {r['mean']:>18.1%} "
+              f"{r['inside']:>13.0%} {right:>15}")
+    print("Sai số = |dự báo ÷ số cả năm − 1|; nhận định đúng: trong các cặp được nhận định “có nguy cơ” "
+          "hoặc “dự kiến đạt”, tỷ lệ khớp với kết quả cả năm.")
+    return 0
 
 
 def _template(args, cat) -> int:

@@ -1,5 +1,5 @@
 """Tổng quan: are we on track? Status counts, the units × indicators matrix, who is ahead and
-behind, indicators behind the pace of the year, and the campaign's milestones. On a phone:
+behind, the year-end forecast's indicators at risk, and the campaign's milestones. On a phone:
 the same answers as short lists, one unit a row, a tap away from the unit's page."""
 from datetime import date
 
@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import charts, data, layout, present
 from dashboard.state import campaign_and_period
+from lake.gold import forecast
 from lake.periods import label_vi
 
 campaign, period = campaign_and_period()
@@ -63,15 +64,17 @@ for col, title, frame in zip(places, ("Đơn vị dẫn đầu", "Đơn vị c�
         present.table(shown.drop("Cụm") if phone else shown, budget=present.PHONE if phone else present.HALF,
                       container=col, keep=("Đơn vị",))
 
-st.subheader("Chỉ tiêu chậm so với tiến độ năm")
-risk = data.at_risk(att, period)
-if risk.is_empty():
-    st.success("Không có chỉ tiêu cộng dồn nào chậm tiến độ trong kỳ này.")
-elif phone:
-    present.table(present.show(risk, **{"Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"),
-                                        "Tiến độ": present.pct("pace")}), budget=present.PHONE)
+st.subheader("Dự báo cuối năm: chỉ tiêu có nguy cơ không đạt")
+outlook = data.year_end_forecast(campaign, period)
+st.caption(forecast.METHOD_VI)
+risk = outlook.filter(pl.col("outlook") == "at_risk")
+if outlook.is_empty():
+    st.info("Kỳ này không có chỉ tiêu cộng dồn nào để dự báo (dự báo dùng số lũy kế giữa năm).")
+elif risk.is_empty():
+    st.success("Theo dự báo, không có chỉ tiêu cộng dồn nào có nguy cơ không đạt.")
 else:
-    present.table(present.show(risk, **{
-        "Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"), "Thực hiện": present.num("actual"),
-        "Cần đạt đến kỳ này": present.num("expected_to_date"), "Cả năm": present.num("target_low"),
-        "Đơn vị tính": pl.col("uom"), "Tiến độ": present.pct("pace")}), keep=("Chỉ tiêu",))
+    columns = present.outlook_columns(phone)
+    present.table(present.show(risk, **columns), keep=("Chỉ tiêu",))
+if (unsure := outlook.filter(pl.col("outlook") == "uncertain").height):
+    st.caption(f"Ngoài ra {unsure} chỉ tiêu của các đơn vị chưa chắc đạt (chỉ tiêu nằm trong khoảng dự báo); "
+               "xem trang Đơn vị.")

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout, present, state
+from lake.gold import forecast
 from lake.periods import PERIOD_TYPE_VI, label_vi, period_type
 
 campaign, period = state.campaign_and_period()
@@ -43,6 +44,13 @@ else:
         # A column with nothing in it for this unit takes no room.
         present.table(shown.select([c for c in shown.columns if c in ("Chỉ tiêu", "Thực hiện")
                                     or (shown[c] != "").any()]), keep=("Chỉ tiêu",))
+
+outlook = data.year_end_forecast(campaign, period, unit)
+if outlook.height:
+    st.subheader("Dự báo cuối năm")
+    st.caption(forecast.METHOD_VI)
+    present.table(present.show(outlook, **present.outlook_columns(layout.is_phone(), unit=False)),
+                  keep=("Chỉ tiêu",))
 
 trend = data.unit_trend(campaign, unit)
 versus = data.unit_vs_cluster(campaign, unit)

@@ -229,3 +229,15 @@ def test_a_phone_gets_lists_instead_of_grids_and_the_choices_on_the_page(demo_la
     unit = open_app(demo_lake_dir / "lake", LEADER, "unit", query={**query, "giao-dien": "dien-thoai",
                                                                    "unit": "05983"}, monkeypatch=monkeypatch)
     assert list(unit.dataframe[0].value.columns) == ["Chỉ tiêu", "Thực hiện", "Đánh giá"]
+
+
+def test_the_year_end_forecast_on_the_overview_and_the_unit_page(demo_lake_dir, monkeypatch):
+    query = {"campaign": "TPLS2024", "period": "2024-H1", "unit": "05971"}
+    at = open_app(demo_lake_dir / "lake", LEADER, query=query, monkeypatch=monkeypatch)
+    assert "Dự báo cuối năm: chỉ tiêu có nguy cơ không đạt" in [s.value for s in at.subheader]
+    risks = [d.value for d in at.dataframe if "Nhận định" in d.value.columns][0]
+    assert set(risks["Nhận định"]) == {"▼ Có nguy cơ không đạt"} and len(risks) > 0
+    unit = open_app(demo_lake_dir / "lake", LEADER, "unit", query=query, monkeypatch=monkeypatch)
+    table = [d.value for d in unit.dataframe if "Nhận định" in d.value.columns][0]
+    # Phường Hoàng Văn Thụ's two cumulative indicators part-way through 2024: Thu nội địa and TP24-08.
+    assert "Đơn vị" not in table.columns and len(table) == 2 and "Thu nội địa" in list(table["Chỉ tiêu"])
