@@ -95,6 +95,11 @@ if account.role == "admin" and not auth.oidc_configured():
                    icon=":material/lock_open:")
 
 page = st.navigation(pages)
+# Leadership and admins may look at the dashboard as it stood at a past date; clearly marked.
+st.session_state["as_of"] = state.as_of(st.sidebar) if account.role in ("leadership", "admin") else None
+if st.session_state["as_of"] is not None:
+    st.warning(f"Đang xem số liệu như tại {st.session_state['as_of']:%H:%M ngày %d/%m/%Y}, không phải số liệu hiện "
+               "nay. Xoá ngày ở ô “Xem số liệu tại ngày” để về số liệu hiện nay.", icon=":material/history:")
 campaigns = data.campaigns()
 if not campaigns.is_empty() and not (PHONE and page.url_path in WITHOUT_GOLD):
     # A phone draws the choice at the top of the page: a sidebar there covers the page and has

@@ -37,13 +37,30 @@ def table(name: str, **where: str) -> pl.DataFrame:
     """A table, or the rows whose columns equal the given values; cached per table version.
     Derived tables are read at the version the last recorded run left them (an ingest still
     writing is not seen half done); partition columns (campaign, period) prune files, so a page
-    reads its slice, not the lake."""
+    reads its slice, not the lake. While a past moment is chosen ("xem số liệu tại ngày"),
+    every table is read as it stood then."""
     lk = lake()
-    version = _current(str(lk.root), _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
-        "silver", "gold") else None
+    moment = st.session_state.get("as_of")
+    if moment is not None:
+        version = _past(str(lk.root), moment.isoformat()).get(name)
+        if version is None:   # the table did not exist yet
+            return spec(name).empty()
+    else:
+        version = _current(str(lk.root), _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
+            "silver", "gold") else None
     if version is None:
         version = lk.version(name)
     return _read(str(lk.root), name, version, tuple((k, (v,)) for k, v in sorted(where.items())))
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _past(root: str, moment: str) -> dict[str, int | None]:
+    from datetime import datetime
+
+    from lake.submissions import versions_at
+    from lake.tables import TABLES
+
+    return versions_at(Lake(root), datetime.fromisoformat(moment), TABLES)
 
 
 DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.file_counts")
@@ -122,7 +139,11 @@ def attainment(code: str, **where: str) -> pl.DataFrame:
 def periods(code: str) -> list[str]:
     """Periods with attainment, from the Delta log's partition list (no data file is read)."""
     lk = lake()
-    found = {p["period"] for p in lk.partitions("gold.attainment") if p["campaign_code"] == code}
+    moment = st.session_state.get("as_of")
+    version = _past(str(lk.root), moment.isoformat()).get("gold.attainment") if moment is not None else None
+    if moment is not None and version is None:
+        return []
+    found = {p["period"] for p in lk.partitions("gold.attainment", version) if p["campaign_code"] == code}
     return sorted(found, key=sort_key)
 
 

@@ -24,7 +24,7 @@ from lake.reference.catalog import Catalog
 from lake.silver import quarantine, report_values
 from lake.bronze.files import permitted
 from lake.silver.stage import restrict_to_units, stage_files
-from lake.store import Lake
+from lake.store import RETENTION_DAYS, Lake
 from jobs import gold
 from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from jobs.reference import publish
@@ -33,8 +33,6 @@ from jobs.runs import Run
 from jobs.writes import same_content, write_if_changed
 
 REFRESH_LOCK = "refresh"
-# Old table versions stay readable (time travel, audit) for this long; older files are deleted.
-RETENTION_DAYS = 30
 
 
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False) -> Run:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import polars as pl
+
 from lake.store import Lake
 
 # What can be rebuilt, and from what.
@@ -31,12 +33,15 @@ class Damage:
     reason: str   # for the log and the run record (English)
 
 
-def recorded_versions(lake: Lake) -> dict[str, int]:
-    """The newest version each table reached, as the runs that wrote it recorded."""
+def recorded_versions(lake: Lake, until: datetime | None = None) -> dict[str, int]:
+    """The newest version each table reached, as the runs that wrote it recorded (the runs
+    finished by ``until``, when given: the lake as it stood then)."""
     try:
         runs = lake.read("ops.runs")
     except Exception:   # a damaged run log records nothing we can trust
         return {}
+    if until is not None:
+        runs = runs.filter(pl.col("finished_at") <= until)
     found: dict[str, int] = {}
     for text in runs.sort("finished_at")["tables"].drop_nulls().to_list():
         try:

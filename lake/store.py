@@ -16,6 +16,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
 from pathlib import Path
 
 import polars as pl
@@ -27,6 +28,9 @@ from lake.spool import Spool
 from lake.tables import TableSpec, spec
 
 DEFAULT_ROOT = "lake"
+# Old table versions stay readable (time travel, audit) for this long; the nightly job deletes
+# older files (``vacuum``), so the dashboard offers "xem số liệu tại ngày" within it.
+RETENTION_DAYS = 30
 ENV_ROOT = "THIDUA_LAKE"
 _COMMIT_ATTEMPTS = 8
 
@@ -102,6 +106,15 @@ class Lake:
         except TableNotFoundError:
             return None
 
+    def version_at(self, name: str, moment: datetime) -> int | None:
+        """The table's version as it stood at ``moment`` (its newest commit not after it), or
+        None when the table did not exist yet. Readable inside the audit window (``RETENTION_DAYS``)."""
+        if not self.exists(name):
+            return None
+        stamp = moment.timestamp() * 1000
+        versions = [h["version"] for h in DeltaTable(self.uri(name)).history() if h.get("timestamp", 0) <= stamp]
+        return max(versions) if versions else None
+
     def scan(self, name: str) -> pl.LazyFrame:
         s = spec(name)
         if not self.exists(name):
@@ -153,11 +166,11 @@ class Lake:
 
         self._commit(attempt)
 
-    def partitions(self, name: str) -> list[dict[str, str]]:
+    def partitions(self, name: str, version: int | None = None) -> list[dict[str, str]]:
         """The table's partitions (partition column → value), read from the Delta log alone."""
         if not self.exists(name) or not spec(name).partition_by:
             return []
-        return [dict(p) for p in DeltaTable(self.uri(name)).partitions()]
+        return [dict(p) for p in DeltaTable(self.uri(name), version=version).partitions()]
 
     def replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
                            parts: list[Mapping[str, object]]) -> None:

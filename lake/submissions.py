@@ -15,6 +15,7 @@ reached). So:
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import polars as pl
@@ -66,3 +67,11 @@ def unfinished(lake: Lake, manifest: pl.DataFrame | None = None) -> pl.DataFrame
 def current_versions(lake: Lake) -> dict[str, int]:
     """The version of each table that the last recorded run left whole (readers take these)."""
     return health.recorded_versions(lake)
+
+
+def versions_at(lake: Lake, moment: datetime, tables: Iterable[str]) -> dict[str, int | None]:
+    """The lake as it stood at ``moment``: for each table, the version readers then took (the
+    last run recorded by then, for the tables runs write; else the newest commit by then), or
+    None when the table did not exist yet."""
+    recorded = health.recorded_versions(lake, until=moment)
+    return {name: recorded[name] if name in recorded else lake.version_at(name, moment) for name in tables}

@@ -3,6 +3,7 @@ import polars as pl
 import pytest
 
 from lake.store import Lake, pairs_predicate
+from lake.tables import spec
 
 
 def scores(rows):
@@ -62,3 +63,26 @@ def test_spool_keeps_frames_by_key_and_is_removed_after_the_job(tmp_path):
         folder = spool.folder
         assert folder.exists()
     assert not folder.exists()
+
+
+def test_a_table_as_it_stood_at_a_moment(tmp_path):
+    """Time travel inside the audit window: the newest commit not after the moment."""
+    import time as clock
+    from datetime import datetime, timezone
+
+    from lake.submissions import versions_at
+
+    lk = Lake(tmp_path / "lake")
+    before = datetime.now(timezone.utc)
+    clock.sleep(0.05)
+    frame = spec("reference.units").empty()
+    lk.overwrite("reference.units", frame)
+    clock.sleep(0.05)
+    between = datetime.now(timezone.utc)
+    clock.sleep(0.05)
+    lk.overwrite("reference.units", frame)
+    assert lk.version_at("reference.units", before) is None     # not created yet
+    assert lk.version_at("reference.units", between) == 0
+    assert lk.version_at("reference.units", datetime.now(timezone.utc)) == 1
+    assert versions_at(lk, between, ["reference.units", "gold.attainment"]) == {"reference.units": 0,
+                                                                               "gold.attainment": None}
