@@ -56,6 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--unit", action="append", default=[], help="đơn vị được giao (lặp lại cho nhiều đơn vị)")
     u.add_argument("--name", help="họ tên hiển thị")
     u.add_argument("--password", help="mật khẩu (bỏ trống để nhập ẩn)")
+    u.add_argument("--email", help="địa chỉ thư nhận bản tin tuần (python -m jobs digest --send)")
     users.add_parser("list", help="liệt kê tài khoản")
     u = users.add_parser("remove", help="xoá tài khoản")
     u.add_argument("username")
@@ -63,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backtest", help="kiểm tra ngược dự báo cuối năm: dự báo từ giữa năm, so với số cả năm")
     _common(p)
     p.add_argument("--campaign", help="mã phong trào (mặc định: mọi phong trào)")
+
+    p = sub.add_parser("digest", help="bản tin tuần: chỉ tiêu có nguy cơ và báo cáo chậm (lãnh đạo), báo cáo còn "
+                                      "thiếu (từng cán bộ tổng hợp); ghi tệp, gửi thư với --send")
+    _common(p)
+    p.add_argument("--file", help="tệp tài khoản (mặc định: $THIDUA_USERS hoặc .thidua/users.json)")
+    p.add_argument("--date", help="ngày của bản tin, năm-tháng-ngày (mặc định: hôm nay)")
+    p.add_argument("--out", type=Path, default=Path("digests"), help="thư mục ghi bản tin (mặc định: ./digests)")
+    p.add_argument("--send", action="store_true", help="gửi thư qua máy chủ SMTP trong THIDUA_SMTP_HOST …")
 
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
@@ -107,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             return _users(args, cat)
         if args.command == "backtest":
             return _backtest(args, lake)
+        if args.command == "digest":
+            return _digest(args, lake)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -253,10 +264,37 @@ def _users(args, cat) -> int:
         if password is None and sys.stdin.isatty():
             password = getpass.getpass("Mật khẩu: ") or None
         account = accounts.upsert(args.username, args.role, password, args.unit, args.name, args.file,
-                                  known_units=set(cat.units))
+                                  known_units=set(cat.units), email=args.email)
     except accounts.AccountError as exc:
         return _fail(str(exc))
     print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
+    return EXIT_OK
+
+
+def _digest(args, lake) -> int:
+    import smtplib
+    from datetime import date
+
+    from jobs import digest
+    from lake import accounts
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        return _fail(f"--date '{args.date}' không đúng dạng năm-tháng-ngày, ví dụ 2024-07-15")
+    smtp = digest.Smtp.from_env() if args.send else None
+    if args.send and smtp is None:
+        return _fail("chưa cấu hình máy chủ thư: đặt THIDUA_SMTP_HOST (và THIDUA_SMTP_PORT, _USER, _PASSWORD, "
+                     "_FROM nếu cần) rồi chạy lại")
+    made = digest.build(lake, accounts.load(args.file), day)
+    for path in digest.write(made, args.out, day):
+        print(f"Đã ghi {path}")
+    if smtp is not None:
+        try:
+            sent = digest.send(made, smtp)
+        except (OSError, smtplib.SMTPException) as exc:
+            return _fail(f"không gửi được thư qua {smtp.host}:{smtp.port} ({exc}); các bản tin đã được ghi thành tệp")
+        print(f"Đã gửi {sent} thư qua {smtp.host}:{smtp.port}.")
     return EXIT_OK
 
 

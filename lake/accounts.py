@@ -44,6 +44,12 @@ class Account:
     role: str
     units: list[str] = field(default_factory=list)
     password_hash: str = ""
+    email: str = ""   # where the weekly digest goes (``python -m jobs digest --send``)
+
+    @property
+    def address(self) -> str | None:
+        """The account's e-mail address: its own, or its name when that is one (OIDC accounts)."""
+        return self.email or (self.username if "@" in self.username else None)
 
     @property
     def role_vi(self) -> str:
@@ -99,7 +105,8 @@ def hash_password(password: str) -> str:
 
 
 def upsert(username: str, role: str, password: str | None, units: list[str], display_name: str | None = None,
-           path: str | os.PathLike | None = None, known_units: set[str] | None = None) -> Account:
+           path: str | os.PathLike | None = None, known_units: set[str] | None = None,
+           email: str | None = None) -> Account:
     if role not in ROLES:
         raise AccountError(f"vai trò '{role}' không có; dùng: {', '.join(ROLES)}")
     if known_units is not None:
@@ -112,8 +119,11 @@ def upsert(username: str, role: str, password: str | None, units: list[str], dis
     old = accounts.get(username)
     if old is None and not password:
         raise AccountError("tài khoản mới cần mật khẩu")
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        raise AccountError(f"địa chỉ thư '{email}' không hợp lệ")
     account = Account(username, display_name or (old.display_name if old else username), role, sorted(set(units)),
-                      hash_password(password) if password else old.password_hash)
+                      hash_password(password) if password else old.password_hash,
+                      email if email is not None else (old.email if old else ""))
     accounts[username] = account
     save(accounts, path)
     return account

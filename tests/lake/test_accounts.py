@@ -48,3 +48,12 @@ def test_demo_passwords_still_in_use_are_found(tmp_path):
     accounts.upsert("quantri", "admin", "mat-khau-moi-dai", [], None, path)
     assert "quantri" not in accounts.demo_passwords_in_use(path)
     assert bcrypt.checkpw(b"mat-khau-moi-dai", accounts.load(path)["quantri"].password_hash.encode())
+
+
+def test_an_address_for_the_digest_is_checked_and_kept(users):
+    with pytest.raises(accounts.AccountError, match="không hợp lệ"):
+        accounts.upsert("canbo", "steward", None, ["05971"], path=users, email="khong phai thu")
+    accounts.upsert("canbo", "steward", None, ["05971"], path=users, email="thu@langson.gov.vn")
+    kept = accounts.upsert("canbo", "steward", None, ["05971", "05974"], path=users)   # no --email: kept
+    assert kept.address == "thu@langson.gov.vn"
+    assert accounts.Account("a@b.vn", "A", "leadership").address == "a@b.vn"   # an OIDC name is an address
