@@ -7,7 +7,7 @@ import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from jobs.template import safe_cell
+from lake.formatting import safe_cell
 
 
 def ranking_workbook(table: pl.DataFrame, period_label: str) -> bytes:
@@ -26,3 +26,19 @@ def ranking_workbook(table: pl.DataFrame, period_label: str) -> bytes:
     buf = BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def review_report(campaign: str, period: str, as_of=None):
+    """The sơ kết / tổng kết report (Word) and its annex (Excel), built when the button is
+    pressed (a few seconds: its charts are drawn by Chromium), as the lake stands or stood."""
+    from lake import review_docx
+    from lake.store import Lake
+    from lake.submissions import versions_at
+    from lake.tables import TABLES
+
+    def gather():
+        lake = Lake()
+        versions = versions_at(lake, as_of, TABLES) if as_of is not None else None
+        return review_docx.gather(lake, campaign, period, versions, as_of.date() if as_of is not None else None)
+
+    return (lambda: review_docx.document(gather())), (lambda: review_docx.annex(gather()))

@@ -73,6 +73,15 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("digests"), help="thư mục ghi bản tin (mặc định: ./digests)")
     p.add_argument("--send", action="store_true", help="gửi thư qua máy chủ SMTP trong THIDUA_SMTP_HOST …")
 
+    p = sub.add_parser("report", help="báo cáo sơ kết / tổng kết (Word, kèm phụ lục Excel; PDF với --pdf)")
+    _common(p)
+    p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
+    p.add_argument("--period", required=True, help="kỳ báo cáo, ví dụ 2024-H1 (sơ kết 6 tháng) hoặc 2024 (tổng kết)")
+    p.add_argument("--as-of", help="lập báo cáo với số liệu như tại ngày này (năm-tháng-ngày, trong 30 ngày gần nhất)")
+    p.add_argument("-o", "--output", type=Path, required=True, help="tệp .docx sẽ ghi (phụ lục: cùng tên, -phu-luc.xlsx)")
+    p.add_argument("--template", type=Path, help="tệp .docx mẫu của cơ quan: dùng kiểu chữ, lề của tệp này")
+    p.add_argument("--pdf", action="store_true", help="chuyển thêm sang PDF bằng LibreOffice (nếu đã cài)")
+
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
     p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
@@ -118,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             return _backtest(args, lake)
         if args.command == "digest":
             return _digest(args, lake)
+        if args.command == "report":
+            return _report(args, lake)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -268,6 +279,43 @@ def _users(args, cat) -> int:
     except accounts.AccountError as exc:
         return _fail(str(exc))
     print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
+    return EXIT_OK
+
+
+def _report(args, lake) -> int:
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from lake import review_docx
+    from lake.submissions import versions_at
+    from lake.tables import TABLES
+
+    if args.output.suffix.lower() != ".docx":
+        return _fail("tệp báo cáo phải có đuôi .docx")
+    if args.template and not args.template.is_file():
+        return _fail(f"không tìm thấy tệp mẫu {args.template}")
+    versions, day = None, None
+    if args.as_of:
+        try:
+            day = date.fromisoformat(args.as_of)
+        except ValueError:
+            return _fail(f"--as-of '{args.as_of}' không đúng dạng năm-tháng-ngày")
+        moment = datetime.combine(day, time.max, ZoneInfo("Asia/Ho_Chi_Minh"))
+        versions = versions_at(lake, moment, TABLES)
+    try:
+        review = review_docx.gather(lake, args.campaign, args.period, versions, day)
+    except ValueError as exc:
+        return _fail(str(exc))
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_bytes(review_docx.document(review, args.template))
+    annex = args.output.with_name(args.output.stem + "-phu-luc.xlsx")
+    annex.write_bytes(review_docx.annex(review))
+    print(f"Đã ghi báo cáo {args.output} và phụ lục {annex}.")
+    if args.pdf:
+        try:
+            print(f"Đã chuyển sang PDF: {review_docx.to_pdf(args.output)}.")
+        except FileNotFoundError as exc:
+            return _fail(str(exc))
     return EXIT_OK
 
 

@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from lake import rules
+from lake.formatting import safe_cell
 from lake.periods import PERIOD_TYPE_VI, expected_periods, parse_period
 from lake.reference.catalog import Catalog
 
@@ -27,13 +28,6 @@ HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 
 class TemplateError(ValueError):
     pass
-
-
-def safe_cell(value):
-    """Text that a spreadsheet would run as a formula is written as plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def template_rows(cat: Catalog, campaign: str, unit: str | None = None, period: str | None = None) -> list[dict]:

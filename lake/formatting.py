@@ -18,3 +18,11 @@ def number_vi(value: float | None, digits: int = 2) -> str:
 
 def date_vi(value: date | None) -> str:
     return "—" if value is None else format_date(value, format="dd/MM/yyyy", locale=LOCALE)
+
+
+def safe_cell(value):
+    """Text that a spreadsheet would run as a formula is written as plain text (every workbook
+    we write: templates, the ranking, the review's annex)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -41,7 +41,7 @@ def recorded_versions(lake: Lake, until: datetime | None = None) -> dict[str, in
     except Exception:   # a damaged run log records nothing we can trust
         return {}
     if until is not None:
-        runs = runs.filter(pl.col("finished_at") <= until)
+        runs = runs.filter(pl.col("finished_at") <= until.astimezone(timezone.utc))
     found: dict[str, int] = {}
     for text in runs.sort("finished_at")["tables"].drop_nulls().to_list():
         try:

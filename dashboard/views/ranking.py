@@ -23,6 +23,16 @@ table = present.show(scores, **{
 st.download_button("Tải bảng xếp hạng (Excel)", exports.ranking_workbook(table, label_vi(period)),
                    file_name=f"xep-hang_{campaign}_{period}.xlsx", icon=":material/download:",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+if st.session_state["account"].role in ("leadership", "admin"):
+    # The review leadership signs (sơ kết / tổng kết), as the dashboard stands or stood on the day chosen.
+    word, annex = exports.review_report(campaign, period, st.session_state.get("as_of"))
+    left, right = st.columns(2)
+    left.download_button(f"Báo cáo {label_vi(period).lower()} (Word)", word, icon=":material/description:",
+                         file_name=f"bao-cao_{campaign}_{period}.docx", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    right.download_button("Phụ lục: bảng tổng hợp (Excel)", annex, icon=":material/table:", on_click="ignore",
+                          file_name=f"bao-cao_{campaign}_{period}-phu-luc.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 marks = ("exceeded", "met", "not_met", "no_data", "no_target")
 for (cluster,), group in scores.group_by(["cluster_name"], maintain_order=True):
     st.subheader(cluster)

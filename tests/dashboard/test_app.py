@@ -241,3 +241,24 @@ def test_the_year_end_forecast_on_the_overview_and_the_unit_page(demo_lake_dir, 
     table = [d.value for d in unit.dataframe if "Nhận định" in d.value.columns][0]
     # Phường Hoàng Văn Thụ's two cumulative indicators part-way through 2024: Thu nội địa and TP24-08.
     assert "Đơn vị" not in table.columns and len(table) == 2 and "Thu nội địa" in list(table["Chỉ tiêu"])
+
+
+def test_leadership_downloads_the_review_report_from_the_ranking_page(demo_lake_dir, monkeypatch):
+    import io
+
+    from docx import Document
+
+    query = {"campaign": "TPLS2024", "period": "2024-H1"}
+    at = open_app(demo_lake_dir / "lake", LEADER, "ranking", query=query, monkeypatch=monkeypatch)
+    labels = [b.label for b in at.get("download_button")]
+    assert "Báo cáo 6 tháng đầu năm 2024 (Word)" in labels and "Phụ lục: bảng tổng hợp (Excel)" in labels
+    steward = open_app(demo_lake_dir / "lake", STEWARD, "ranking", query=query, monkeypatch=monkeypatch)
+    assert not [b for b in steward.get("download_button") if "(Word)" in b.label]
+    # What the button hands over when pressed: the same document the command line writes.
+    from dashboard import exports
+
+    monkeypatch.setenv("THIDUA_LAKE", str(demo_lake_dir / "lake"))
+    word, annex = exports.review_report("TPLS2024", "2024-H1")
+    texts = [p.text for p in Document(io.BytesIO(word())).paragraphs]
+    assert "BÁO CÁO" in texts and any(t.startswith("Sơ kết 6 tháng") for t in texts)
+    assert annex()[:2] == b"PK"   # an .xlsx (zip) workbook
