@@ -198,12 +198,13 @@ def page_queries(period: str, unit: str, indicator: str) -> dict:
 
     def overview():
         att = data.attainment(c, period=period)
-        data.status_counts(att, period), data.matrix(att, period), data.at_risk(att, period)
+        data.status_counts(att, period), data.matrix(att, period), data.year_end_forecast(c, period)
         data.ahead_and_behind(c, period)
 
     return {
         "overview": overview,
-        "unit": lambda: (data.units_of(c), data.scorecard(c, unit, period), data.unit_trend(c, unit),
+        "unit": lambda: (data.units_of(c), data.scorecard(c, unit, period), data.year_end_forecast(c, period, unit),
+                         data.unit_trend(c, unit),
                          data.unit_vs_cluster(c, unit)),
         "indicator": lambda: (data.indicators_with_data(c, period), data.indicator_across_units(c, indicator, period),
                               data.indicator_trend(c, indicator)),

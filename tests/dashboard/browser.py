@@ -3,11 +3,8 @@ lake, Debian's Chromium driven by Playwright (never a downloaded browser), and t
 test repeats (sign in, wait until the page has drawn, run axe-core)."""
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -27,28 +24,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def serve(lake_source: Path, workdir: Path):
-    """The dashboard on a private copy of ``lake_source``, with the demo accounts; yields its URL."""
+    """The dashboard on a private copy of ``lake_source``, with the demo accounts; yields its URL
+    and the lake's folder once the server answers."""
+    from bench.dashboard import streamlit_server
+    from jobs.demo import demo_accounts
+
     lake_dir = workdir / "lake"
     shutil.copytree(lake_source, lake_dir)
     users = workdir / "users.json"
-    from jobs.demo import demo_accounts
     demo_accounts(users)
-    port = _free_port()
-    env = {**os.environ, "THIDUA_LAKE": str(lake_dir), "THIDUA_USERS": str(users), "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard" / "app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    env = {"THIDUA_LAKE": str(lake_dir), "THIDUA_USERS": str(users), "PYTHONPATH": str(ROOT)}
+    with streamlit_server(ROOT / "dashboard" / "app.py", env) as url:
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -59,9 +47,6 @@ def serve(lake_source: Path, workdir: Path):
                     raise RuntimeError("streamlit did not start")
                 time.sleep(0.5)
         yield url, lake_dir
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 def sign_in(page, user: str, password: str) -> None:
