@@ -82,6 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--template", type=Path, help="tệp .docx mẫu của cơ quan: dùng kiểu chữ, lề của tệp này")
     p.add_argument("--pdf", action="store_true", help="chuyển thêm sang PDF bằng LibreOffice (nếu đã cài)")
 
+    p = sub.add_parser("directive", help="đọc văn bản phát động: đề xuất các chỉ tiêu theo định dạng danh mục")
+    _common(p)
+    directive = p.add_subparsers(dest="action", required=True)
+    d = directive.add_parser("read", help="đọc tệp .txt, .docx hoặc .pdf có lớp chữ; ghi đề xuất chỉ tiêu ra YAML")
+    d.add_argument("file", type=Path, help="văn bản phát động phong trào")
+    d.add_argument("--campaign", required=True, help="mã phong trào mới, ví dụ TPLS2025 (đặt mã chỉ tiêu)")
+    d.add_argument("-o", "--output", type=Path, required=True, help="tệp .yaml sẽ ghi (định dạng catalog/indicators)")
+
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
     p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
@@ -129,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return _digest(args, lake)
         if args.command == "report":
             return _report(args, lake)
+        if args.command == "directive":
+            return _directive(args)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -279,6 +289,26 @@ def _users(args, cat) -> int:
     except accounts.AccountError as exc:
         return _fail(str(exc))
     print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
+    return EXIT_OK
+
+
+def _directive(args) -> int:
+    from lake.reference import directive
+
+    if not args.file.is_file():
+        return _fail(f"không tìm thấy tệp {args.file}")
+    if args.output.suffix.lower() not in (".yaml", ".yml"):
+        return _fail("tệp đề xuất phải có đuôi .yaml")
+    try:
+        text = directive.load_text(args.file.name, args.file.read_bytes())
+    except directive.DirectiveError as exc:
+        return _fail(str(exc))
+    proposals = directive.propose(text)
+    if not proposals:
+        return _fail(f"{args.file.name}: không thấy chỉ tiêu nào có con số trong văn bản")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(directive.to_yaml(proposals, args.campaign, args.file.name), encoding="utf-8")
+    print(f"Đã đề xuất {len(proposals)} chỉ tiêu vào {args.output}; hãy rà soát trước khi đưa vào catalog/indicators/.")
     return EXIT_OK
 
 
