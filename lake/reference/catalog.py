@@ -431,54 +431,7 @@ def _load_indicators(folder: Path, campaigns, units, groups, uoms, problems) -> 
             if code in indicators:
                 problems.append(f"{where}: mã chỉ tiêu bị trùng")
                 continue
-            rule = item.get("rule") or {}
-            try:
-                rules.validate(rule)
-            except rules.RuleError as exc:
-                problems.append(f"{where}: {exc}")
-            group = str(item.get("group") or "")
-            if group not in groups:
-                problems.append(f"{where}: nhóm '{group}' không có trong groups.yaml")
-            uom = nfc(str(item.get("uom") or ""))
-            if uom not in uoms:
-                problems.append(f"{where}: đơn vị tính '{uom}' không có trong uoms.yaml")
-            accumulation = item.get("accumulation")
-            if accumulation not in ACCUMULATIONS:
-                problems.append(f"{where}: accumulation phải là {' hoặc '.join(ACCUMULATIONS)}")
-            ptype = item.get("period_type")
-            if ptype not in PERIOD_TYPES:
-                problems.append(f"{where}: period_type '{ptype}' không hợp lệ ({', '.join(PERIOD_TYPES)})")
-            reporters = item.get("reporters") or {}
-            r_units = tuple(str(u) for u in reporters.get("units") or ())
-            r_types = tuple(str(t) for t in reporters.get("types") or ())
-            for u in r_units:
-                if u not in units:
-                    problems.append(f"{where}: đơn vị báo cáo '{u}' không có trong danh mục đơn vị")
-            for t in r_types:
-                if t not in UNIT_TYPES:
-                    problems.append(f"{where}: loại đơn vị báo cáo '{t}' không hợp lệ")
-            if not r_units and not r_types:
-                problems.append(f"{where}: chưa nêu đơn vị nào báo cáo (reporters)")
-            owner = str(item.get("owner") or "")
-            if owner and owner not in units:
-                problems.append(f"{where}: đơn vị chủ trì '{owner}' không có trong danh mục đơn vị")
-            weight = item.get("weight", defaults.get("weight", 1))
-            if not isinstance(weight, (int, float)) or weight < 0:
-                problems.append(f"{where}: trọng số phải là số không âm")
-                weight = 0
-            aggregate = str(item.get("aggregate") or "none")
-            if aggregate not in AGGREGATES:
-                problems.append(f"{where}: aggregate phải là {' hoặc '.join(AGGREGATES)}")
-            bounds = (0.0, 100.0) if uoms.get(uom) and uoms[uom].family == "percent" else (0.0, None)
-            value_min = item["value_min"] if "value_min" in item else bounds[0]
-            value_max = item["value_max"] if "value_max" in item else bounds[1]
-            indicators[code] = Indicator(
-                code=code, campaign=campaign, name=nfc(str(item.get("name") or "")),
-                as_written=nfc(str(item.get("as_written") or item.get("name") or "")), group=group, uom=uom,
-                rule=rule, accumulation=str(accumulation), period_type=str(ptype),
-                reporter_units=r_units, reporter_types=r_types, owner=owner, weight=float(weight),
-                aggregate=aggregate, parent=str(item["parent"]) if item.get("parent") else None,
-                sort_order=order, value_min=value_min, value_max=value_max)
+            indicators[code] = _indicator(item, code, campaign, where, defaults, order, units, groups, uoms, problems)
     for ind in indicators.values():
         if ind.parent:
             parent = indicators.get(ind.parent)
@@ -493,6 +446,77 @@ def _load_indicators(folder: Path, campaigns, units, groups, uoms, problems) -> 
         if ind.rule.get("type") == "all_of" and not any(i.parent == ind.code for i in indicators.values()):
             problems.append(f"chỉ tiêu '{ind.code}': quy tắc all_of nhưng không có chỉ tiêu con")
     return indicators
+
+
+def _indicator(item: dict, code: str, campaign: str, where: str, defaults: dict, order: int, units, groups,
+               uoms, problems: list[str]) -> Indicator:
+    """One indicator of an indicator file, checked; every problem found is added to ``problems``
+    (the loader and the dashboard's review of a new campaign check indicators the same way)."""
+    rule = item.get("rule") or {}
+    try:
+        rules.validate(rule)
+    except rules.RuleError as exc:
+        problems.append(f"{where}: {exc}")
+    group = str(item.get("group") or "")
+    if group not in groups:
+        problems.append(f"{where}: nhóm '{group}' không có trong groups.yaml")
+    uom = nfc(str(item.get("uom") or ""))
+    if uom not in uoms:
+        problems.append(f"{where}: đơn vị tính '{uom}' không có trong uoms.yaml")
+    accumulation = item.get("accumulation")
+    if accumulation not in ACCUMULATIONS:
+        problems.append(f"{where}: accumulation phải là {' hoặc '.join(ACCUMULATIONS)}")
+    ptype = item.get("period_type")
+    if ptype not in PERIOD_TYPES:
+        problems.append(f"{where}: period_type '{ptype}' không hợp lệ ({', '.join(PERIOD_TYPES)})")
+    reporters = item.get("reporters") or {}
+    r_units = tuple(str(u) for u in reporters.get("units") or ())
+    r_types = tuple(str(t) for t in reporters.get("types") or ())
+    for u in r_units:
+        if u not in units:
+            problems.append(f"{where}: đơn vị báo cáo '{u}' không có trong danh mục đơn vị")
+    for t in r_types:
+        if t not in UNIT_TYPES:
+            problems.append(f"{where}: loại đơn vị báo cáo '{t}' không hợp lệ")
+    if not r_units and not r_types:
+        problems.append(f"{where}: chưa nêu đơn vị nào báo cáo (reporters)")
+    owner = str(item.get("owner") or "")
+    if owner and owner not in units:
+        problems.append(f"{where}: đơn vị chủ trì '{owner}' không có trong danh mục đơn vị")
+    weight = item.get("weight", defaults.get("weight", 1))
+    if not isinstance(weight, (int, float)) or weight < 0:
+        problems.append(f"{where}: trọng số phải là số không âm")
+        weight = 0
+    aggregate = str(item.get("aggregate") or "none")
+    if aggregate not in AGGREGATES:
+        problems.append(f"{where}: aggregate phải là {' hoặc '.join(AGGREGATES)}")
+    bounds = (0.0, 100.0) if uoms.get(uom) and uoms[uom].family == "percent" else (0.0, None)
+    value_min = item["value_min"] if "value_min" in item else bounds[0]
+    value_max = item["value_max"] if "value_max" in item else bounds[1]
+    return Indicator(
+        code=code, campaign=campaign, name=nfc(str(item.get("name") or "")),
+        as_written=nfc(str(item.get("as_written") or item.get("name") or "")), group=group, uom=uom,
+        rule=rule, accumulation=str(accumulation), period_type=str(ptype),
+        reporter_units=r_units, reporter_types=r_types, owner=owner, weight=float(weight),
+        aggregate=aggregate, parent=str(item["parent"]) if item.get("parent") else None,
+        sort_order=order, value_min=value_min, value_max=value_max)
+
+
+def check_indicators(items: list[dict], campaign: str, cat: "Catalog") -> list[list[str]]:
+    """The catalog's own problems with each of ``items`` (indicator entries of a campaign not yet
+    published, as a reviewer edits them), one list per item, in Vietnamese."""
+    out, seen = [], set()
+    for n, item in enumerate(items, start=1):
+        problems: list[str] = []
+        code = str(item.get("code") or "")
+        if not code:
+            problems.append(f"dòng {n}: thiếu mã chỉ tiêu")
+        elif code in seen or code in cat.indicators:
+            problems.append(f"chỉ tiêu '{code}': mã chỉ tiêu bị trùng")
+        seen.add(code)
+        _indicator(item, code, campaign, f"chỉ tiêu '{code}'", {}, n, cat.units, cat.groups, cat.uoms, problems)
+        out.append(problems)
+    return out
 
 
 def _load_clusters(path: Path, campaigns, units, problems) -> dict[str, Cluster]:

@@ -202,6 +202,11 @@ def _special(clause: str) -> list[tuple[int, int, str, dict, str, str]]:
     return found
 
 
+def _listed_name(clause: str, at: int) -> str:
+    tail = re.split(r"[,;.(]", clause[at:])[0].strip()
+    return f"Số {tail}"
+
+
 def _named(kind: str, m: re.Match, clause: str) -> str | None:
     """A name said by the target itself: what is added ("thêm 10 xã đạt chuẩn nông thôn mới" →
     "Số xã đạt chuẩn nông thôn mới"), what decreases or grows ("giảm phạm pháp hình sự 5%" →
@@ -247,6 +252,9 @@ def read(text: str) -> list[Proposal]:
                 rule, uom = made
                 taken.append((m.start(), m.end()))
                 previous_add = previous_add or rule["type"] == "add"
+                cumulative = rule["type"] in ("add",) or uom in ("tỷ đồng", "triệu đồng", "nghìn lượt", "người", "ha")
+                out.append(Proposal(_named(kind, m, clause) or _name(clause, m.start()), clause, rule, uom, start, end,
+                                    "cumulative" if cumulative else "level", "year", f"{kind}: “{m.group(0).strip()}”"))
                 if rule["type"] == "add":
                     # "có thêm 10 xã …, 05 xã … nâng cao": the counts listed after it are additions too.
                     for more in re.finditer(rf",\s*(?P<v>{NUM})\s+(?P<u>{UNIT})", clause[m.end():]):
@@ -254,12 +262,9 @@ def read(text: str) -> list[Proposal]:
                         if any(a < y and x < b for x, y in taken):
                             continue
                         taken.append((a, b))
-                        out.append(Proposal(_name(clause, a), clause, {"type": "add", "value": _num(more.group("v"))},
+                        out.append(Proposal(_listed_name(clause, m.end() + more.start("u")), clause, {"type": "add", "value": _num(more.group("v"))},
                                             _uom(more.group("u")), start, end, "cumulative", "year",
                                             f"add (listed on): “{more.group(0).strip(', ')}”"))
-                cumulative = rule["type"] in ("add",) or uom in ("tỷ đồng", "triệu đồng", "nghìn lượt", "người", "ha")
-                out.append(Proposal(_named(kind, m, clause) or _name(clause, m.start()), clause, rule, uom, start, end,
-                                    "cumulative" if cumulative else "level", "year", f"{kind}: “{m.group(0).strip()}”"))
             if kind == "at_least":
                 break
     return out
@@ -375,8 +380,12 @@ GROUP_WORDS = [  # (catalog group, words that place a target in it), first match
 
 
 def group_of(p: Proposal) -> str | None:
-    text = f"{p.name} {p.as_written}".lower()
-    return next((g for g, words in GROUP_WORDS if any(w in text for w in words)), None)
+    """The field a target belongs to, by its name first, then by its sentence."""
+    for text in (p.name.lower(), p.as_written.lower()):
+        found = next((g for g, words in GROUP_WORDS if any(w in text for w in words)), None)
+        if found:
+            return found
+    return None
 
 
 def to_yaml(proposals: list[Proposal], campaign: str, source: str) -> str:
@@ -398,3 +407,64 @@ def to_yaml(proposals: list[Proposal], campaign: str, source: str) -> str:
         body = yaml.safe_dump([item], allow_unicode=True, sort_keys=False, width=110, default_flow_style=None)
         lines += ["  " + line for line in body.rstrip("\n").splitlines()]
     return "\n".join(lines) + "\n"
+
+
+# The reviewer's table: one flat row per indicator (the figures of every rule type in their own
+# columns), and back to the catalog's indicator entries.
+_FIGURE_OF = {"at_least": "value", "at_most": "value", "add": "value", "maintain": "value", "per_population": "value",
+              "reduce_pct": "pct", "increase_pct": "pct", "change_pp": "points"}
+ROW_COLUMNS = ("code", "name", "group", "uom", "rule_type", "value", "low", "high", "per", "direction",
+               "accumulation", "period_type", "reporter_types", "reporter_units", "owner", "weight", "as_written")
+
+
+def to_rows(proposals: list[Proposal], campaign: str) -> list[dict]:
+    rows = []
+    for n, p in enumerate(proposals, start=1):
+        r = p.rule
+        rows.append({"code": f"{campaign}-{n:02d}", "name": p.name, "group": group_of(p) or "", "uom": p.uom,
+                     "rule_type": r["type"], "value": r.get(_FIGURE_OF.get(r["type"], ""), None),
+                     "low": r.get("low"), "high": r.get("high"), "per": r.get("per"), "direction": r.get("direction"),
+                     "accumulation": p.accumulation, "period_type": p.period_type, "reporter_types": "",
+                     "reporter_units": "", "owner": "", "weight": 1.0, "as_written": p.as_written})
+    return rows
+
+
+def _clean(value):
+    if value is None or value != value:    # None or NaN from the editor
+        return None
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def to_items(rows: list[dict]) -> list[dict]:
+    """Catalog indicator entries from the reviewer's rows (empty cells left out)."""
+    items = []
+    for row in rows:
+        kind = row.get("rule_type") or ""
+        rule: dict = {"type": kind}
+        if kind in _FIGURE_OF:
+            rule[_FIGURE_OF[kind]] = _clean(row.get("value"))
+        if kind in ("range", "rank_up"):
+            rule["low"], rule["high"] = _clean(row.get("low")), _clean(row.get("high"))
+        if kind == "per_population":
+            rule["per"] = _clean(row.get("per"))
+        if kind == "change_pp":
+            rule["direction"] = row.get("direction") or "decrease"
+        rule = {k: v for k, v in rule.items() if v is not None}
+        split = lambda text: [t.strip() for t in str(text or "").split(",") if t.strip()]  # noqa: E731
+        reporters = {k: v for k, v in (("types", split(row.get("reporter_types"))),
+                                       ("units", split(row.get("reporter_units")))) if v}
+        item = {"code": row.get("code"), "name": row.get("name"), "as_written": row.get("as_written"),
+                "group": row.get("group"), "uom": row.get("uom") or "", "rule": rule,
+                "accumulation": row.get("accumulation"), "period_type": row.get("period_type"),
+                "reporters": reporters, "owner": row.get("owner") or None, "weight": _clean(row.get("weight"))}
+        items.append({k: v for k, v in item.items() if v not in (None, {}, "")} | {"uom": item["uom"]})
+    return items
+
+
+def items_yaml(items: list[dict], campaign: str, source: str) -> str:
+    """Reviewed entries as an indicator file (``catalog/indicators/<campaign>.yaml``)."""
+    import yaml
+
+    head = f"# Chỉ tiêu của phong trào {campaign}, đọc từ {source} và đã rà soát trên bảng điều khiển.\n"
+    return head + yaml.safe_dump({"campaign": campaign, "defaults": {"weight": 1}, "indicators": items},
+                                 allow_unicode=True, sort_keys=False, width=110, default_flow_style=None)

@@ -20,7 +20,7 @@ ADMIN = Account("quantri", "Quản trị", "admin")
 KNOWN_USERS = Path(tempfile.mkdtemp(prefix="thidua-users-")) / "users.json"
 accounts.save({a.username: a for a in (LEADER, STEWARD, ADMIN)}, KNOWN_USERS)
 ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality", "scoring"]
-PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog"]}
+PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog", "campaign_new"]}
 
 
 def open_app(lake_root, account=None, page=None, query=None, users=None, monkeypatch=None):
@@ -262,3 +262,20 @@ def test_leadership_downloads_the_review_report_from_the_ranking_page(demo_lake_
     texts = [p.text for p in Document(io.BytesIO(word())).paragraphs]
     assert "BÁO CÁO" in texts and any(t.startswith("Sơ kết 6 tháng") for t in texts)
     assert annex()[:2] == b"PK"   # an .xlsx (zip) workbook
+
+
+def test_an_admin_reads_a_directive_reviews_it_and_downloads_the_indicator_file(demo_lake_dir, monkeypatch):
+    import yaml
+
+    at = open_app(demo_lake_dir / "lake", ADMIN, "campaign_new", monkeypatch=monkeypatch)
+    at.text_input(key="new_code").input("tp25").run()
+    text = (Path(APP).parents[1] / "catalog" / "sources" / "TPLS2024.txt").read_text(encoding="utf-8")
+    at.text_area(key="new_text").input(text).run()
+    at.button[0].click().run()
+    assert not at.exception and at.subheader[0].value == "41 chỉ tiêu được đề xuất"
+    # Not publishable yet: nobody reports them. The catalog's own words, per indicator.
+    problems = at.dataframe[-1].value
+    assert "chưa nêu đơn vị nào báo cáo (reporters)" in problems["Cần sửa"].iloc[0]
+    assert problems["Mã"].iloc[0] == "TP25-01"
+    download = [b for b in at.get("download_button") if "YAML" in b.label][0]
+    assert download.proto.label == "Tải tệp chỉ tiêu (YAML)"
