@@ -265,8 +265,6 @@ def test_leadership_downloads_the_review_report_from_the_ranking_page(demo_lake_
 
 
 def test_an_admin_reads_a_directive_reviews_it_and_downloads_the_indicator_file(demo_lake_dir, monkeypatch):
-    import yaml
-
     at = open_app(demo_lake_dir / "lake", ADMIN, "campaign_new", monkeypatch=monkeypatch)
     at.text_input(key="new_code").input("tp25").run()
     text = (Path(APP).parents[1] / "catalog" / "sources" / "TPLS2024.txt").read_text(encoding="utf-8")
