@@ -307,7 +307,7 @@ def _directive(args) -> int:
     if not proposals:
         return _fail(f"{args.file.name}: không thấy chỉ tiêu nào có con số trong văn bản")
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(directive.to_yaml(proposals, args.campaign, args.file.name), encoding="utf-8")
+    args.output.write_text(directive.to_yaml(proposals, args.campaign, args.file.name, text), encoding="utf-8")
     print(f"Đã đề xuất {len(proposals)} chỉ tiêu vào {args.output}; hãy rà soát trước khi đưa vào catalog/indicators/.")
     return EXIT_OK
 

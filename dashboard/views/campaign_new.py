@@ -35,10 +35,14 @@ if st.button("Đọc văn bản", type="primary", disabled=not code or not (sent
                                                                                           "per", "weight")})
 if "new_rows" not in st.session_state:
     st.stop()
+choice = st.column_config
 
+st.subheader("Phong trào, như văn bản ghi")
+fields = directive.campaign_fields(st.session_state["new_directive"])
+st.dataframe(pl.DataFrame({"Mục": [f.label for f in fields], "Văn bản ghi": [f.shown for f in fields]}), hide_index=True,
+             column_config={"Văn bản ghi": choice.TextColumn(width="large")})
 rows: pl.DataFrame = st.session_state["new_rows"]
 st.subheader(f"{rows.height} chỉ tiêu được đề xuất")
-choice = st.column_config
 edited = st.data_editor(rows, key="new_editor", num_rows="dynamic", hide_index=True, column_config={
     "code": choice.TextColumn("Mã", required=True, width=110),
     "name": choice.TextColumn("Tên chỉ tiêu", required=True, width=260),

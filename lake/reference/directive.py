@@ -388,7 +388,7 @@ def group_of(p: Proposal) -> str | None:
     return None
 
 
-def to_yaml(proposals: list[Proposal], campaign: str, source: str) -> str:
+def to_yaml(proposals: list[Proposal], campaign: str, source: str, text: str | None = None) -> str:
     """The proposal in the catalog's indicator-file format (``catalog/indicators/<campaign>.yaml``),
     each indicator preceded by comments saying where it was read and what was guessed."""
     import yaml
@@ -396,7 +396,11 @@ def to_yaml(proposals: list[Proposal], campaign: str, source: str) -> str:
     lines = [f"# Đề xuất chỉ tiêu của phong trào {campaign}, đọc tự động từ {source}.",
              "# Hãy rà soát trước khi công bố: tên, nhóm, loại kỳ, cộng dồn là phỏng đoán; cần thêm đơn vị báo cáo",
              "# (reporters), đơn vị chủ trì (owner) và trọng số. Mọi con số trong quy tắc đều có trong câu được trích.",
-             f"campaign: {campaign}", "defaults:", "  weight: 1", "indicators:"]
+             ]
+    if text is not None:
+        lines.append("# Phong trào, như văn bản ghi (để điền vào campaigns.yaml):")
+        lines += [f"#   {f.label}: {f.shown}" for f in campaign_fields(text)]
+    lines += [f"campaign: {campaign}", "defaults:", "  weight: 1", "indicators:"]
     for n, p in enumerate(proposals, start=1):
         item = {"code": f"{campaign}-{n:02d}", "name": p.name, "as_written": p.as_written,
                 "group": group_of(p) or "kinh_te", "uom": p.uom, "rule": p.rule, "accumulation": p.accumulation,
@@ -468,3 +472,82 @@ def items_yaml(items: list[dict], campaign: str, source: str) -> str:
     head = f"# Chỉ tiêu của phong trào {campaign}, đọc từ {source} và đã rà soát trên bảng điều khiển.\n"
     return head + yaml.safe_dump({"campaign": campaign, "defaults": {"weight": 1}, "indicators": items},
                                  allow_unicode=True, sort_keys=False, width=110, default_flow_style=None)
+
+
+NOT_STATED = "không ghi trong văn bản"
+
+
+@dataclass
+class Field:
+    """One fact about the campaign as the directive states it, with its span; or not stated."""
+    label: str
+    value: str | None
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.value if self.value is not None else NOT_STATED
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[*#_]+", "", text).strip()
+
+
+def _first(pattern: str, text: str, flags=re.IGNORECASE | re.MULTILINE) -> re.Match | None:
+    return re.search(pattern, text, flags)
+
+
+def _month_span(month: int, year: int) -> str:
+    import calendar
+
+    return f"01/{month:02d}/{year} – {calendar.monthrange(year, month)[1]:02d}/{month:02d}/{year}"
+
+
+def campaign_fields(text: str) -> list[Field]:
+    """The campaign as the directive states it: kind and name, number and symbol, place and
+    date of issue, issuer, signer, the window of the emulation, the sơ kết and tổng kết, the
+    theme. A fact the text does not state is said so (``value`` None), never guessed."""
+    text = unicodedata.normalize("NFC", text)
+    out: list[Field] = []
+
+    def found(label: str, m: re.Match | None, group: int | str = 0, value: str | None = None) -> None:
+        if m is None:
+            out.append(Field(label, None))
+        else:
+            out.append(Field(label, value if value is not None else _plain(m.group(group)), m.start(group),
+                             m.end(group)))
+
+    kind = _first(r"^#+\s*\**\s*(CHỈ THỊ|PHÁT ĐỘNG|KẾ HOẠCH|QUYẾT ĐỊNH|HƯỚNG DẪN)\b", text)
+    found("Loại văn bản", kind, 1, kind.group(1).capitalize() if kind else None)
+    name = _first(r"^#{2,4}\s*\**\s*(?!\d)(?P<n>[^\n#]{20,400}?)\**\s*$", text[kind.end():] if kind else text)
+    if name is not None and kind is not None:
+        shift = kind.end()
+        out.append(Field("Tên phong trào", _plain(name.group("n")), shift + name.start("n"), shift + name.end("n")))
+    else:
+        found("Tên phong trào", name, "n")
+    found("Số, ký hiệu", _first(r"^\s*Số\s*:\s*(?P<s>[^\n]*\S)", text), "s")
+    issued = _first(r"^\s*(?P<place>[^\n,]{2,40}),\s*ngày\s*(?P<d>\d{1,2})\s*tháng\s*(?P<m>\d{1,2})\s*năm\s*(?P<y>\d{4})",
+                    text)
+    found("Nơi ban hành", issued, "place")
+    found("Ngày ban hành", issued, 0, f"{int(issued['d']):02d}/{int(issued['m']):02d}/{issued['y']}" if issued else None)
+    issuer = _first(r"(?P<who>(?:Chủ tịch\s+)?(?:Ủy ban nhân dân|UBND)\s+(?:tỉnh|thành phố|huyện|quận|thị xã)"
+                    r"(?:\s+[A-ZĐÀ-Ỹ][\wà-ỹ]*)*|Thành ủy, HĐND, UBND[^.;]*?(?=\s+phát động))\s+phát động", text)
+    found("Cơ quan phát động", issuer, "who")
+    signer = _first(r"\*\*\s*(?P<role>(?:KT\.\s*)?(?:PHÓ\s+)?CHỦ TỊCH)\s*\*\*\s*(?:\n\s*)+\*\*\s*(?P<name>[^*\n]+?)\s*\*\*"
+                    r"\s*$", text)
+    found("Người ký", signer, "name", f"{_plain(signer['name'])} ({signer['role'].lower()})" if signer else None)
+    window = _first(r"(?:^#+[^\n]*Thời gian thi đua[^\n]*\n+)(?P<w>[^\n]+)", text)
+    if window is None:
+        window = _first(r"(?P<w>(?:Từ|từ)\s+ngày[^.\n]{3,80}?đến[^.\n]{3,40}\d{4})", text)
+    found("Thời gian thi đua", window, "w")
+    for label, word in (("Sơ kết", "Sơ kết"), ("Tổng kết", "Tổng kết")):
+        m = _first(rf"^\s*[-–]?\s*{word}[^:\n]*:\s*(?P<when>[^\n(]*?(?:tháng\s*(?P<mo>\d{{1,2}})/(?P<yr>\d{{4}}))[^\n(]*)",
+                   text, re.MULTILINE)
+        found(label, m, "when", f"{_plain(m['when']).rstrip('.')} ({_month_span(int(m['mo']), int(m['yr']))})"
+              if m else None)
+    theme = _first(r"chủ đề\s*[\"“]\s*\*?(?P<t>[^\"”*]{10,300})\*?\s*[\"”]", text)
+    if theme is None:
+        theme = _first(r"^#+[^\n]*Chủ đề thi đua[^\n]*\n+(?P<t>[^\n]{10,600})", text)
+    found("Chủ đề", theme, "t")
+    return out

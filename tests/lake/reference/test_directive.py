@@ -114,3 +114,22 @@ def test_the_command_writes_a_proposal_in_the_catalogs_format(tmp_path, capsys):
     assert "# ký tự" in out.read_text(encoding="utf-8")      # where each one was read
     assert main(["directive", "read", str(tmp_path / "khong-co.txt"), "--campaign", "X", "-o", str(out)]) == 2
     assert "không tìm thấy tệp" in capsys.readouterr().err
+
+
+def test_the_campaign_as_the_directive_states_it_and_what_it_does_not():
+    def fields(code):
+        text = (ROOT / "catalog" / "sources" / f"{code}.txt").read_text(encoding="utf-8")
+        return {f.label: f.shown for f in directive.campaign_fields(text)}
+
+    ls, tp = fields("LS2021"), fields("TPLS2024")
+    assert ls["Loại văn bản"] == "Chỉ thị" and ls["Tên phong trào"].startswith("Phát động đợt thi đua đặc biệt")
+    assert ls["Ngày ban hành"] == ls["Số, ký hiệu"] == directive.NOT_STATED     # this copy carries neither
+    assert ls["Người ký"] == "Hồ Tiến Thiệu (chủ tịch)"
+    assert ls["Thời gian thi đua"] == "Từ ngày phát động thi đua đến hết ngày 30/10/2021."
+    assert ls["Sơ kết"] == "trong tháng 6/2021 (01/06/2021 – 30/06/2021)"
+    assert ls["Tổng kết"] == "trong tháng 11/2021 (01/11/2021 – 30/11/2021)"
+    assert tp["Số, ký hiệu"] == "/PD-UBND" and tp["Ngày ban hành"] == "05/01/2024" and tp["Nơi ban hành"] == "TP. Lạng Sơn"
+    assert tp["Cơ quan phát động"] == "Thành ủy, HĐND, UBND, Ủy ban MTTQ Việt Nam thành phố Lạng Sơn"
+    assert tp["Người ký"] == "Nguyễn Văn Hạnh (chủ tịch)"
+    assert tp["Sơ kết"] == tp["Tổng kết"] == directive.NOT_STATED               # the catalog's are by custom
+    assert tp["Chủ đề"].startswith("Tăng cường kỷ luật, kỷ cương hành chính")
