@@ -157,6 +157,7 @@ def test_an_address_with_no_page_says_so_in_vietnamese(server, browser):
     context, page = _open(browser, server, DESKTOP, "leadership")
     page.goto(f"{server}/khong-co-trang-nay")
     dialog = page.get_by_role("dialog")
-    dialog.wait_for()
-    assert "Không tìm thấy trang" in dialog.inner_text() and "not found" not in dialog.inner_text()
+    # The words are put in Vietnamese by the page's script, which may start just after the dialog shows.
+    dialog.get_by_text("Không tìm thấy trang").wait_for(timeout=10_000)
+    assert "not found" not in dialog.inner_text()
     context.close()
