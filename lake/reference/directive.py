@@ -76,12 +76,8 @@ def _uom(raw: str | None) -> str:
     return " ".join(keep[:2])
 
 
-# Each pattern: (name, regex, builder(match, clause) -> (rule, uom) | None). Most specific first.
-def _per_population(m, _):
-    per = {"vạn": 10000, "nghìn": 1000, "ngàn": 1000}.get(m.group("per"), None)
-    return ({"type": "per_population", "value": _num(m.group("v")), "per": per}, m.group("what").strip()) if per else None
-
-
+# Each pattern: (name, regex, builder(match, clause) -> (rule, uom) | None). Most specific first;
+# rates per population are read before these, by ``_special`` (one rule per figure of a list).
 def _range(m, clause):
     low, high = m.group("a"), m.group("b")
     if _YEAR.match(low) or _YEAR.match(high) or "/" in clause[m.end():m.end() + 1]:
@@ -146,8 +142,6 @@ def _at_least(m, clause):
 
 
 PATTERNS = [
-    ("per_population", re.compile(rf"(?P<v>{NUM})\s+(?P<what>[^\d;,.]{{2,40}}?)\s*(?:trên|/)\s*(?:1|01|một)\s+"
-                                  r"(?P<per>vạn|nghìn|ngàn)\s+dân", re.IGNORECASE), _per_population),
     ("range", re.compile(rf"(?:từ\s+)?(?P<a>{NUM})\s*(?:%\s*)?(?:-|–|đến)\s*(?P<b>{NUM})\s*(?P<u>{UNIT})?",
                          re.IGNORECASE), _range),
     ("at_most", re.compile(rf"(?:còn\s+dưới|dưới|không\s+quá|tối\s+đa|không\s+vượt\s+quá)\s+(?P<v>{NUM})\s*(?P<u>{UNIT})?",
