@@ -43,7 +43,8 @@ st.dataframe(pl.DataFrame({"Mục": [f.label for f in fields], "Văn bản ghi":
              column_config={"Văn bản ghi": choice.TextColumn(width="large")})
 rows: pl.DataFrame = st.session_state["new_rows"]
 st.subheader(f"{rows.height} chỉ tiêu được đề xuất")
-edited = st.data_editor(rows, key="new_editor", num_rows="dynamic", hide_index=True, column_config={
+# An empty cell shows a dash, not Streamlit's English "None".
+edited = st.data_editor(rows, key="new_editor", num_rows="dynamic", hide_index=True, placeholder="—", column_config={
     "code": choice.TextColumn("Mã", required=True, width=110),
     "name": choice.TextColumn("Tên chỉ tiêu", required=True, width=260),
     "group": choice.SelectboxColumn("Nhóm", options=list(cat.groups), width=120),
