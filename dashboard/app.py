@@ -27,7 +27,7 @@ PAGES = [  # file, title, icon, url path, roles
     ("upload.py", "Tải lên", ":material/upload_file:", "tai-len", ("steward", "admin")),
     ("quality.py", "Chất lượng dữ liệu", ":material/rule:", "chat-luong", ("leadership", "steward", "admin")),
     ("catalog.py", "Danh mục", ":material/list_alt:", "danh-muc", ("admin",)),
-    ("campaign_new.py", "Phong trào mới", ":material/post_add:", "phong-trao-moi", ("admin",)),
+    ("campaign_editor.py", "Soạn phong trào", ":material/post_add:", "soan-phong-trao", ("admin",)),
     ("scoring.py", "Cách tính điểm", ":material/help:", "cach-tinh-diem", ("leadership", "steward", "admin")),
 ]
 
@@ -69,7 +69,7 @@ def run_page(page) -> None:
 
 # Pages that neither read gold nor show one campaign's period: they still work while gold is
 # being rebuilt (an upload itself repairs the lake), and need no campaign or period choice.
-WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "phong-trao-moi", "cach-tinh-diem")
+WITHOUT_GOLD = ("tai-len", "chat-luong", "danh-muc", "soan-phong-trao", "cach-tinh-diem")
 
 with st.sidebar:
     st.markdown(f"**{account.display_name}**  \n{account.role_vi}")

@@ -16,17 +16,18 @@ from lake.store import Lake
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _catalog(published: tuple):
-    return load()
+def _catalog(folder: str, published: tuple):
+    return load(folder)
 
 
 def catalog():
-    """The catalog as the lake has published it: loaded again whenever a refresh publishes a
-    new version (the reference tables' Delta versions), never kept past one."""
+    """The catalog as the lake has published it: loaded again whenever a refresh or an admin's
+    publication publishes a new version (the reference tables' Delta versions), never kept past one."""
+    from lake.reference.catalog import catalog_dir
     from lake.reference.tables import TABLES
 
     lake = Lake()
-    return _catalog(tuple(lake.version(name) for name in TABLES))
+    return _catalog(str(catalog_dir()), tuple(lake.version(name) for name in TABLES))
 
 
 @dataclass

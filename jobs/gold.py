@@ -35,7 +35,8 @@ class GoldCheckFailed(RuntimeError):
 
 def _refs(lake: Lake) -> dict[str, pl.DataFrame]:
     return {n: lake.read(f"reference.{n}") for n in
-            ("campaigns", "indicators", "assignments", "consolidators", "units", "unit_targets", "cluster_members")}
+            ("campaigns", "indicators", "indicator_revisions", "assignments", "consolidators", "units",
+                  "unit_targets", "cluster_members")}
 
 
 def _validated(run: Run, table: str, frame: pl.DataFrame, results: dict[str, list]) -> pl.DataFrame:
@@ -83,7 +84,8 @@ def _build(lake: Lake, run: Run, refs, inds: pl.DataFrame, as_of: date, periods:
            results: dict[str, list]) -> None:
     values = lake.read("silver.report_values", where={"period": periods})
     att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
-                           periods=periods, consolidators=refs["consolidators"], units=refs["units"])
+                           periods=periods, consolidators=refs["consolidators"], units=refs["units"],
+                           revisions=refs["indicator_revisions"])
     scores = unit_scores.build(att, refs["cluster_members"])
     comp = completeness.build(values.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
                               refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)

@@ -8,9 +8,18 @@ older copy (a dashboard started before an admin's change) can never write it bac
 """
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, replace
+from datetime import date
+
+import polars as pl
+
+from lake.gold.expected import campaign_periods
+from lake.reference import editing, history
 from lake.reference import tables as reference_tables
-from lake.reference.catalog import Catalog
+from lake.reference.catalog import Catalog, CatalogError, load
 from lake.store import Lake
+from jobs.runs import Run
 from jobs.writes import same_content, write_if_changed
 
 
@@ -49,3 +58,81 @@ def require_published(lake: Lake, cat: Catalog, run=None) -> None:
     differ = unpublished(lake, cat)
     if differ:
         raise CatalogNotPublished(differ)
+
+
+@dataclass
+class Published:
+    version: int | None            # None: nothing changed, nothing recorded
+    campaigns: list[str]           # the campaigns whose gold was rebuilt
+    diff: str
+    run: Run | None = None
+
+
+def _fingerprints(cat: Catalog | None) -> dict[str, str]:
+    """Per campaign, everything of the catalog that its gold depends on, as one comparable text."""
+    if cat is None:
+        return {}
+    out = {}
+    for code, c in cat.campaigns.items():
+        inds = cat.indicators_of(code)
+        codes = {i.code for i in inds}
+        # sort_order is display order only (and shifts when another campaign's file is added).
+        out[code] = repr((c, [(replace(i, sort_order=0), cat.reporters(i), cat.consolidators(i)) for i in inds],
+                          [t for t in cat.unit_targets if t.indicator in codes],
+                          [k for k in cat.clusters.values() if k.campaign == code],
+                          [cat.units[u] for i in inds for u in cat.reporters(i)]))
+    return out
+
+
+def publish_changes(lake: Lake, changes: editing.Changes, by: str, note: str,
+                    root: str | os.PathLike | None = None, as_of: date | None = None) -> Published:
+    """Publish a change to the catalog, the way the dashboard and ``jobs catalog`` both do it.
+
+    Under the writer lock (ingests wait): the change is checked by loading the whole catalog
+    with it applied (:class:`CatalogError` lists every problem and nothing is written); the
+    files are written; the reference tables are published; gold is rebuilt for the campaigns
+    whose definition changed (every period of theirs, so a revised or removed period is right
+    at once); the version is recorded with who, when, why and the diff."""
+    from jobs import gold
+    from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
+
+    as_of = as_of or date.today()
+    with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
+        before = editing.snapshot(root)
+        after = editing.applied(before, changes)
+        new = editing.draft(after)                      # raises CatalogError: nothing written
+        try:
+            old = editing.draft(before)
+        except CatalogError:
+            old = None                                  # a broken hand edit: every campaign is rebuilt
+        changed = editing.effective(before, changes)
+        if not changed:
+            return Published(None, [], "")
+        editing.write(root, changed)
+        cat = load(root)
+        run = Run("catalog")
+        publish(lake, cat, run)
+        was, now = _fingerprints(old), _fingerprints(cat)
+        campaigns = sorted(c for c in set(was) | set(now) if was.get(c) != now.get(c)) if old else sorted(now)
+        touched = {}
+        for code in campaigns:
+            inds = lake.read("reference.indicators").filter(pl.col("campaign_code") == code)
+            expected = campaign_periods(lake.read("reference.campaigns"), inds, as_of)["period"].to_list()
+            stored = [p["period"] for p in lake.partitions("gold.attainment") if p["campaign_code"] == code]
+            touched[code] = set(expected) | set(stored)
+        gold.rebuild(lake, run, as_of, touched={c: ps for c, ps in touched.items() if ps})
+        version = history.record(lake, before, after, by, note, campaigns)
+        run.summary = (f"Công bố danh mục bản {version} ({by}): {note}. "
+                       + ("Dựng lại số liệu tổng hợp của " + ", ".join(campaigns) + "." if campaigns
+                          else "Không phong trào nào phải dựng lại."))
+        run.record(lake, "ok")
+        return Published(version, campaigns, editing.diff(before, after), run)
+
+
+def restore(lake: Lake, version: int, by: str, root: str | os.PathLike | None = None,
+            as_of: date | None = None) -> Published:
+    """Publish an earlier version again, as a new version (nothing in the history is lost)."""
+    files = history.files_of(lake, version)
+    current = editing.snapshot(root)
+    changes: editing.Changes = {p: None for p in current if p not in files} | files
+    return publish_changes(lake, changes, by, f"Khôi phục bản {version}", root, as_of)

@@ -68,6 +68,12 @@ _SPECS = [
          "weight": pl.Float64, "aggregate": pl.String, "sort_order": pl.Int32},
         source="catalog/indicators/*.yaml"),
     TableSpec(
+        "reference.indicator_revisions",
+        "one row per revised indicator × target version (valid_from null: the original target)",
+        {"indicator_code": pl.String, "campaign_code": pl.String, "valid_from": pl.Date, "rule_type": pl.String,
+         "rule_params": pl.String, "target_low": pl.Float64, "target_high": pl.Float64, "target_text": pl.String},
+        source="catalog/indicators/*.yaml (revisions)"),
+    TableSpec(
         "reference.units",
         "one row per unit (GSO administrative units, departments), with validity dates",
         {"unit_code": pl.String, "gso_code": pl.String, "name": pl.String, "unit_type": pl.String,
@@ -179,6 +185,12 @@ _SPECS = [
          "status": pl.String, "summary": pl.String, "tables": pl.String,
          "checks_passed": pl.Int32, "checks_failed": pl.Int32, "errors": pl.String, "file_id": pl.String},
         source="jobs"),
+    TableSpec(
+        "ops.catalog_versions",
+        "one row per version of the catalog published from the dashboard or `jobs catalog`",
+        {"version": pl.Int32, "published_at": UTC_TS, "published_by": pl.String, "note": pl.String,
+         "campaigns": pl.String, "files": pl.String, "diff": pl.String},
+        source="catalog/ files as published (every file's text, JSON), with a unified diff against the version before"),
     TableSpec(
         "ops.check_results",
         "one row per run × table × expectation",

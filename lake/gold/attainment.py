@@ -36,10 +36,11 @@ def _indicator_frame(indicators: pl.DataFrame) -> pl.DataFrame:
 def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.DataFrame,
           assignments: pl.DataFrame, unit_targets: pl.DataFrame, as_of: date,
           periods: list[str] | None = None, consolidators: pl.DataFrame | None = None,
-          units: pl.DataFrame | None = None) -> pl.DataFrame:
+          units: pl.DataFrame | None = None, revisions: pl.DataFrame | None = None) -> pl.DataFrame:
     """Attainment rows; ``periods`` limits the work to the partitions an ingest touched.
-    ``consolidators`` (units above the reporters, with their own consolidated figures) and
-    ``units`` (the unit tree, for roll-ups at every level) are optional for small callers."""
+    ``consolidators`` (units above the reporters, with their own consolidated figures),
+    ``units`` (the unit tree, for roll-ups at every level) and ``revisions`` (targets revised
+    part-way through, ``reference.indicator_revisions``) are optional for small callers."""
     current = report_values.filter(pl.col("is_current"))
     grid = expected_grid(campaigns, indicators, assignments, as_of, periods)
     due = grid.with_columns(due=pl.lit(True))
@@ -73,6 +74,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
                                        ut_high="high", ut_baseline="baseline"),
                    on=["indicator_code", "unit_code"], how="left")
              .join(facts, on=["campaign_code", "period"], how="left"))
+    frame = _revised(frame, revisions)
     scope = campaigns.select("campaign_code", scope_unit="scope_unit")
     reporting = assignments.select("indicator_code", "unit_code").with_columns(reporter=pl.lit(True))
     frame = (_goals(frame).join(scope, on="campaign_code", how="left")
@@ -87,6 +89,28 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     floats = [c for c, t in spec("gold.attainment").schema.items() if t == pl.Float64]
     frame = frame.with_columns(pl.col(floats).round(9))
     return spec("gold.attainment").conform(frame).sort("campaign_code", "period", "indicator_code", "unit_code")
+
+
+def _revised(frame: pl.DataFrame, revisions: pl.DataFrame | None) -> pl.DataFrame:
+    """A revised target applies to the periods ending on or after the day it applies from;
+    earlier periods keep the target they had (a revision is not an overwrite)."""
+    if revisions is None or revisions.is_empty():
+        return frame
+    versions = _indicator_frame(revisions.with_columns(
+        parent_code=pl.lit(None, pl.String), group_code=pl.lit(None, pl.String), accumulation=pl.lit(None, pl.String),
+        weight=pl.lit(None, pl.Float64), aggregate=pl.lit(None, pl.String))).select(
+        "indicator_code", "rule_type", "campaign_low", "campaign_high", "strict", "direction",
+        since=revisions["valid_from"].fill_null(date.min))
+    keyed = frame.with_row_index("_row")
+    chosen = (keyed.select("_row", "indicator_code", "period_end")
+              .join(versions, on="indicator_code", how="inner")
+              .filter(pl.col("since") <= pl.col("period_end"))
+              .sort("since").group_by("_row").last().drop("indicator_code", "period_end", "since"))
+    replaced = ["rule_type", "campaign_low", "campaign_high", "strict", "direction"]
+    return (keyed.join(chosen, on="_row", how="left", suffix="_rev")
+            .with_columns(pl.when(pl.col("rule_type_rev").is_not_null()).then(pl.col(f"{c}_rev")).otherwise(pl.col(c))
+                          .alias(c) for c in replaced)
+            .drop([f"{c}_rev" for c in replaced] + ["_row"]))
 
 
 def _goals(frame: pl.DataFrame) -> pl.DataFrame:

@@ -78,10 +78,19 @@ class Indicator:
     sort_order: int
     value_min: float | None = 0.0
     value_max: float | None = None
+    # Earlier targets, oldest first, when the target was revised part-way through the campaign
+    # (a revision applies from a date; periods ending before it keep the target they had):
+    # ((valid_from or None for "from the start", rule), ...). ``rule`` is the target in force last.
+    history: tuple[tuple[date | None, dict], ...] = ()
 
     @property
     def target_text(self) -> str:
         return rules.describe(self.rule, self.uom)
+
+    @property
+    def versions(self) -> tuple[tuple[date | None, dict], ...]:
+        """Every target the indicator has had, with the date each applies from (None: the start)."""
+        return self.history or ((None, self.rule),)
 
 
 @dataclass(frozen=True)
@@ -490,28 +499,55 @@ def _indicator(item: dict, code: str, campaign: str, where: str, defaults: dict,
     aggregate = str(item.get("aggregate") or "none")
     if aggregate not in AGGREGATES:
         problems.append(f"{where}: aggregate phải là {' hoặc '.join(AGGREGATES)}")
+    history = _revisions(item, rule, where, problems)
     bounds = (0.0, 100.0) if uoms.get(uom) and uoms[uom].family == "percent" else (0.0, None)
     value_min = item["value_min"] if "value_min" in item else bounds[0]
     value_max = item["value_max"] if "value_max" in item else bounds[1]
     return Indicator(
         code=code, campaign=campaign, name=nfc(str(item.get("name") or "")),
         as_written=nfc(str(item.get("as_written") or item.get("name") or "")), group=group, uom=uom,
-        rule=rule, accumulation=str(accumulation), period_type=str(ptype),
+        rule=history[-1][1] if history else rule, history=history,
+        accumulation=str(accumulation), period_type=str(ptype),
         reporter_units=r_units, reporter_types=r_types, owner=owner, weight=float(weight),
         aggregate=aggregate, parent=str(item["parent"]) if item.get("parent") else None,
         sort_order=order, value_min=value_min, value_max=value_max)
 
 
+def _revisions(item: dict, rule: dict, where: str, problems: list[str]) -> tuple[tuple[date | None, dict], ...]:
+    """``revisions: [{from: 2024-07-01, rule: {...}, note: ...}]``: targets revised part-way
+    through, each from a date, in date order; the entry's ``rule`` is the original target."""
+    revised = item.get("revisions") or []
+    if not revised:
+        return ()
+    out: list[tuple[date | None, dict]] = [(None, rule)]
+    for n, rev in enumerate(revised, start=1):
+        if not isinstance(rev, dict):
+            problems.append(f"{where}: điều chỉnh thứ {n} không đúng dạng (cần from, rule)")
+            continue
+        since = _date(rev.get("from"), f"{where}: điều chỉnh thứ {n} (from)", problems)
+        try:
+            rules.validate(rev.get("rule") or {})
+        except rules.RuleError as exc:
+            problems.append(f"{where}: điều chỉnh thứ {n}: {exc}")
+            continue
+        if since is not None and out[-1][0] is not None and since <= out[-1][0]:
+            problems.append(f"{where}: điều chỉnh thứ {n} phải áp dụng từ sau ngày {out[-1][0]:%d/%m/%Y}")
+        if since is not None:
+            out.append((since, rev["rule"]))
+    return tuple(out)
+
+
 def check_indicators(items: list[dict], campaign: str, cat: "Catalog") -> list[list[str]]:
-    """The catalog's own problems with each of ``items`` (indicator entries of a campaign not yet
-    published, as a reviewer edits them), one list per item, in Vietnamese."""
+    """The catalog's own problems with each of ``items`` (the indicator entries of ``campaign`` as
+    a reviewer edits them: a new campaign, or a published one whose entries they replace), one
+    list per item, in Vietnamese."""
     out, seen = [], set()
     for n, item in enumerate(items, start=1):
         problems: list[str] = []
         code = str(item.get("code") or "")
         if not code:
             problems.append(f"dòng {n}: thiếu mã chỉ tiêu")
-        elif code in seen or code in cat.indicators:
+        elif code in seen or (code in cat.indicators and cat.indicators[code].campaign != campaign):
             problems.append(f"chỉ tiêu '{code}': mã chỉ tiêu bị trùng")
         seen.add(code)
         _indicator(item, code, campaign, f"chỉ tiêu '{code}'", {}, n, cat.units, cat.groups, cat.uoms, problems)

@@ -15,6 +15,7 @@ guess marked as such, for the reviewer.
 """
 from __future__ import annotations
 
+from datetime import date
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -412,7 +413,7 @@ def to_yaml(proposals: list[Proposal], campaign: str, source: str, text: str | N
 _FIGURE_OF = {"at_least": "value", "at_most": "value", "add": "value", "maintain": "value", "per_population": "value",
               "reduce_pct": "pct", "increase_pct": "pct", "change_pp": "points"}
 ROW_COLUMNS = ("code", "name", "group", "uom", "rule_type", "value", "low", "high", "per", "direction",
-               "accumulation", "period_type", "reporter_types", "reporter_units", "owner", "weight", "as_written")
+               "accumulation", "period_type", "reporter_types", "reporter_units", "owner", "weight", "aggregate", "as_written")
 
 
 def to_rows(proposals: list[Proposal], campaign: str) -> list[dict]:
@@ -423,7 +424,36 @@ def to_rows(proposals: list[Proposal], campaign: str) -> list[dict]:
                      "rule_type": r["type"], "value": r.get(_FIGURE_OF.get(r["type"], ""), None),
                      "low": r.get("low"), "high": r.get("high"), "per": r.get("per"), "direction": r.get("direction"),
                      "accumulation": p.accumulation, "period_type": p.period_type, "reporter_types": "",
-                     "reporter_units": "", "owner": "", "weight": 1.0, "as_written": p.as_written})
+                     "reporter_units": "", "owner": "", "weight": 1.0,
+                     # A count or an amount the units add up to (not a rate): a guess the reviewer sees.
+                     "aggregate": r["type"] in ("at_least", "add") and p.uom not in ("%", ""),
+                     "as_written": p.as_written})
+    return rows
+
+
+# Rule parameters the review table has columns for; others (``strict``, ``group``, ``scale``) are
+# kept from the catalog when the rule's type is unchanged.
+TABLE_RULE_KEYS = {"type", "value", "pct", "points", "low", "high", "per", "direction"}
+
+
+def rows_of(items: list[dict]) -> list[dict]:
+    """The review table's rows for a published campaign's indicator entries (``current_rule``:
+    the target in force last, when it was revised)."""
+    from lake.reference.editing import current_rule
+
+    rows = []
+    for item in items:
+        r = current_rule(item)
+        reporters = item.get("reporters") or {}
+        rows.append({"code": item.get("code"), "name": item.get("name"), "group": item.get("group") or "",
+                     "uom": item.get("uom") or "", "rule_type": r.get("type"),
+                     "value": r.get(_FIGURE_OF.get(r.get("type"), ""), None), "low": r.get("low"),
+                     "high": r.get("high"), "per": r.get("per"), "direction": r.get("direction"),
+                     "accumulation": item.get("accumulation"), "period_type": item.get("period_type"),
+                     "reporter_types": ", ".join(reporters.get("types") or []),
+                     "reporter_units": ", ".join(str(u) for u in reporters.get("units") or []),
+                     "owner": item.get("owner") or "", "weight": float(item.get("weight", 1)),
+                     "aggregate": item.get("aggregate") == "sum", "as_written": item.get("as_written") or item.get("name")})
     return rows
 
 
@@ -454,7 +484,8 @@ def to_items(rows: list[dict]) -> list[dict]:
         item = {"code": row.get("code"), "name": row.get("name"), "as_written": row.get("as_written"),
                 "group": row.get("group"), "uom": row.get("uom") or "", "rule": rule,
                 "accumulation": row.get("accumulation"), "period_type": row.get("period_type"),
-                "reporters": reporters, "owner": row.get("owner") or None, "weight": _clean(row.get("weight"))}
+                "reporters": reporters, "owner": row.get("owner") or None, "weight": _clean(row.get("weight")),
+                "aggregate": "sum" if row.get("aggregate") else None}
         items.append({k: v for k, v in item.items() if v not in (None, {}, "")} | {"uom": item["uom"]})
     return items
 
@@ -545,3 +576,61 @@ def campaign_fields(text: str) -> list[Field]:
         theme = _first(r"^#+[^\n]*Chủ đề thi đua[^\n]*\n+(?P<t>[^\n]{10,600})", text)
     found("Chủ đề", theme, "t")
     return out
+
+
+_DATE = re.compile(r"(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})")
+
+
+def _dates(text: str | None) -> list[date]:
+    out = []
+    for d, m, y in _DATE.findall(text or ""):
+        try:
+            out.append(date(int(y), int(m), int(d)))
+        except ValueError:
+            continue
+    return out
+
+
+def campaign_entry(text: str, code: str, cat) -> dict:
+    """A ``campaigns.yaml`` entry proposed from the directive (:func:`campaign_fields`): what the
+    text states, converted (dates, the issuing unit matched to the unit list); what it does not
+    state is left empty for the reviewer, never guessed — except the day periods are counted
+    from, which is the issue date (or 1 January) when the text names no start."""
+    from lake.text import fold
+
+    f = {x.label: x.value for x in campaign_fields(text)}
+    name = re.sub(r"^phát động\s+", "", f.get("Tên phong trào") or "", flags=re.IGNORECASE)
+    name = name[:1].upper() + name[1:]
+    quoted = re.search(r"[\"“]([^\"”]{5,80})[\"”]", name)
+    year = re.search(r"(?:năm|giai đoạn)\s+((?:19|20)\d\d)", name)
+    short = (f"{quoted.group(1)} {year.group(1)}" if quoted and year else quoted.group(1) if quoted
+             else name[:70].rsplit(" ", 1)[0] if len(name) > 70 else name)
+    issued = next(iter(_dates(f.get("Ngày ban hành"))), None)
+    window = _dates(f.get("Thời gian thi đua"))
+    start, end = (window + [None, None])[:2] if len(window) >= 2 else (None, window[0] if window else None)
+    issuer = f.get("Cơ quan phát động") or ""
+    scope = None
+    place = fold(issuer)
+    for u in sorted(cat.units.values(), key=lambda u: -len(u.name)):
+        if u.type in ("province", "city", "district") and fold(u.name) in place:
+            scope = u.code
+            break
+    parts = [f.get("Loại văn bản") or "Văn bản"]
+    if f.get("Số, ký hiệu"):
+        parts.append(f"số {f['Số, ký hiệu']}")
+    if issued:
+        parts.append(f"ngày {issued:%d/%m/%Y}")
+    if issuer:
+        parts.append(f"của {issuer}")
+    stones = []
+    for label, kind in (("Sơ kết", "mid_term"), ("Tổng kết", "final")):
+        span = _dates(f.get(label))
+        if len(span) >= 2:
+            period = (f"{span[0].year}-H1" if kind == "mid_term" and span[0].month <= 8
+                      else str(span[0].year if kind == "mid_term" else (end or span[0]).year))
+            stones.append({"kind": kind, "name": label, "start": span[0], "end": span[1], "period": period,
+                           "stated": True})
+    return {"code": code, "name": name, "short_name": short, "document": " ".join(parts), "issuer": issuer,
+            "scope_unit": scope, "issued_on": issued, "start": start,
+            "counted_from": None if start else (issued or (date(end.year, 1, 1) if end else None)),
+            "end": end, "theme": f.get("Chủ đề") or "", "report_due_days": 10, "milestones": stones}

@@ -38,6 +38,19 @@ def indicators(cat: Catalog) -> pl.DataFrame:
     return spec("reference.indicators").conform(pl.DataFrame(rows, infer_schema_length=None))
 
 
+def indicator_revisions(cat: Catalog) -> pl.DataFrame:
+    rows = []
+    for i in cat.indicators.values():
+        for since, rule in i.history:
+            low, high = rules.goals(rule)
+            rows.append(dict(indicator_code=i.code, campaign_code=i.campaign, valid_from=since, rule_type=rule["type"],
+                             rule_params=rules.rule_params_json(rule), target_low=low, target_high=high,
+                             target_text=rules.describe(rule, i.uom)))
+    if not rows:
+        return spec("reference.indicator_revisions").empty()
+    return spec("reference.indicator_revisions").conform(pl.DataFrame(rows, infer_schema_length=None))
+
+
 def units(cat: Catalog) -> pl.DataFrame:
     rows = [dict(unit_code=u.code, gso_code=u.gso_code, name=u.name, unit_type=u.type, parent_code=u.parent,
                  valid_from=u.valid_from, valid_to=u.valid_to, source=u.source) for u in cat.units.values()]
@@ -76,6 +89,7 @@ BUILDERS = {
     "reference.campaigns": campaigns,
     "reference.milestones": milestones,
     "reference.indicators": indicators,
+    "reference.indicator_revisions": indicator_revisions,
     "reference.units": units,
     "reference.cluster_members": cluster_members,
     "reference.assignments": assignments,

@@ -1,5 +1,7 @@
 """Every page for every role, on the demo lake, an empty lake and a campaign without data
 (AppTest runs the real app script)."""
+from datetime import date
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from jobs.reference import publish
 from lake.store import Lake
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+DIRECTIVE = Path(__file__).resolve().parents[1] / "data" / "kh-45-do-thi-van-minh-2024.txt"
 LEADER = Account("lanhdao", "Lãnh đạo", "leadership")
 STEWARD = Account("canbo", "Cán bộ", "steward", ["05971", "178-PVHTT"])
 ADMIN = Account("quantri", "Quản trị", "admin")
@@ -20,7 +23,7 @@ ADMIN = Account("quantri", "Quản trị", "admin")
 KNOWN_USERS = Path(tempfile.mkdtemp(prefix="thidua-users-")) / "users.json"
 accounts.save({a.username: a for a in (LEADER, STEWARD, ADMIN)}, KNOWN_USERS)
 ALL = ["overview", "unit", "indicator", "ranking", "completeness", "quality", "scoring"]
-PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog", "campaign_new"]}
+PAGES = {"leadership": ALL, "steward": ALL + ["upload"], "admin": ALL + ["upload", "catalog", "campaign_editor"]}
 
 
 def open_app(lake_root, account=None, page=None, query=None, users=None, monkeypatch=None):
@@ -265,18 +268,59 @@ def test_leadership_downloads_the_review_report_from_the_ranking_page(demo_lake_
 
 
 def test_an_admin_reads_a_directive_reviews_it_and_downloads_the_indicator_file(demo_lake_dir, monkeypatch):
-    at = open_app(demo_lake_dir / "lake", ADMIN, "campaign_new", monkeypatch=monkeypatch)
-    at.text_input(key="new_code").input("tp25").run()
+    at = open_app(demo_lake_dir / "lake", ADMIN, "campaign_editor", monkeypatch=monkeypatch)
+    at.text_input(key="cp_code").input("tp25").run()
     text = (Path(APP).parents[1] / "catalog" / "sources" / "TPLS2024.txt").read_text(encoding="utf-8")
-    at.text_area(key="new_text").input(text).run()
+    at.text_area(key="cp_text").input(text).run()
     at.button[0].click().run()
-    assert not at.exception and [h.value for h in at.subheader] == ["Phong trào, như văn bản ghi",
-                                                                     "41 chỉ tiêu được đề xuất"]
+    assert not at.exception, [e.message for e in at.exception]
+    assert [h.value for h in at.header][:2] == ["1. Phong trào TP25", "2. 41 chỉ tiêu"]
     facts = dict(zip(at.dataframe[0].value["Mục"], at.dataframe[0].value["Văn bản ghi"]))
     assert facts["Ngày ban hành"] == "05/01/2024" and facts["Sơ kết"] == "không ghi trong văn bản"
+    # The form starts from what the text states, converted; what it does not state stays empty.
+    assert at.date_input(key="cp_issued").value == date(2024, 1, 5) and at.selectbox(key="cp_scope").value == "178"
+    assert at.date_input(key="cp_mid_term_start").value is None
     # Not publishable yet: nobody reports them. The catalog's own words, per indicator.
-    problems = at.dataframe[-1].value
+    problems = next(d.value for d in at.dataframe if "Cần sửa" in d.value.columns and "Mã" in d.value.columns)
     assert "chưa nêu đơn vị nào báo cáo (reporters)" in problems["Cần sửa"].iloc[0]
     assert problems["Mã"].iloc[0] == "TP25-01"
     download = [b for b in at.get("download_button") if "YAML" in b.label][0]
     assert download.proto.label == "Tải tệp chỉ tiêu (YAML)"
+    assert not [b for b in at.button if b.label == "Công bố"]     # the page stops before: nothing to publish
+
+
+def test_an_admin_publishes_a_new_campaign_and_can_restore_the_catalog(demo_lake, tmp_path, monkeypatch):
+    """Paste → fill reporters → add the new unit of measure → correct one indicator → publish;
+    the campaign is in the lake at once; the version is in the history and can be restored."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(Path(APP).parents[1] / "catalog", folder)
+    monkeypatch.setenv("THIDUA_CATALOG", str(folder))
+    at = open_app(demo_lake.root, ADMIN, "campaign_editor", monkeypatch=monkeypatch)
+    at.text_input(key="cp_code").input("dtvm2024").run()
+    at.text_area(key="cp_text").input(DIRECTIVE.read_text(encoding="utf-8")).run()
+    at.button[0].click().run()
+    assert at.text_input(key="cp_short").value == "Chung tay xây dựng đô thị văn minh 2024"
+    at.multiselect(key="cp_fill_types").select("ward").select("commune").run()
+    [b for b in at.button if b.label == "Điền"][0].click().run()
+    at.checkbox(key="cp_uom_doanh nghiệp").check().run()
+    at.selectbox(key="cp_one").select("DTVM2024-03").run()
+    assert at.number_input(key="cp_one_value").value == 92
+    at.number_input(key="cp_one_value").set_value(93.0).run()
+    [b for b in at.button if b.label == "Lưu chỉ tiêu này"][0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert "Mọi chỉ tiêu đều hợp lệ theo danh mục." in [s.value for s in at.success]
+    at.text_input(key="cp_note").input("Phát động theo Kế hoạch số 45/KH-UBND").run()
+    [b for b in at.button if b.label == "Công bố"][0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Đã công bố danh mục bản 1" in s.value for s in at.success)
+    text = (folder / "indicators" / "DTVM2024.yaml").read_text(encoding="utf-8")
+    assert "rule: {type: at_least, value: 93}" in text and (folder / "sources" / "DTVM2024.txt").exists()
+    assert "DTVM2024" in demo_lake.read("reference.campaigns")["campaign_code"].to_list()
+    att = demo_lake.read("gold.attainment", where={"campaign_code": ["DTVM2024"]})
+    assert set(att["unit_code"]) >= {"05971", "05992"} and att["status"].to_list().count("no_data") > 0
+    # The history shows it; restoring version 0 removes the campaign again, as a new version.
+    at.selectbox(key="cp_version").select(0).run()
+    [b for b in at.button if b.label == "Khôi phục bản 0"][0].click().run()
+    assert any("Đã khôi phục bản 0 thành bản 2" in s.value for s in at.success)
+    assert not (folder / "indicators" / "DTVM2024.yaml").exists()
+    assert demo_lake.read("gold.attainment", where={"campaign_code": ["DTVM2024"]}).is_empty()

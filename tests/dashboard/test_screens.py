@@ -25,7 +25,7 @@ EVERYONE = ("leadership", "steward", "admin")
 PAGES = [  # url path, roles that open it
     ("", EVERYONE), ("don-vi", EVERYONE), ("chi-tieu", EVERYONE), ("xep-hang", EVERYONE), ("tien-do", EVERYONE),
     ("tai-len", ("steward", "admin")), ("chat-luong", EVERYONE), ("danh-muc", ("admin",)),
-    ("phong-trao-moi", ("admin",)),
+    ("soan-phong-trao", ("admin",)),
     ("cach-tinh-diem", EVERYONE)]
 LEADER_PAGES = ("", "don-vi", "chi-tieu", "xep-hang", "tien-do", "cach-tinh-diem")
 QUERY = "?campaign=TPLS2024&period=2024-H1"
