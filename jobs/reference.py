@@ -100,7 +100,7 @@ def publish_changes(lake: Lake, changes: editing.Changes, by: str, note: str,
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         before = editing.snapshot(root)
         after = editing.applied(before, changes)
-        new = editing.draft(after)                      # raises CatalogError: nothing written
+        editing.draft(after)                            # raises CatalogError: nothing written
         try:
             old = editing.draft(before)
         except CatalogError:

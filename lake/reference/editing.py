@@ -15,7 +15,6 @@ import difflib
 import io
 import os
 import tempfile
-from copy import deepcopy
 from datetime import date
 from pathlib import Path
 
