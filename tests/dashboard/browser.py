@@ -25,9 +25,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 
 @contextmanager
-def serve(lake_source: Path, workdir: Path):
-    """The dashboard on a private copy of ``lake_source``, with the demo accounts; yields its URL
-    and the lake's folder once the server answers."""
+def serve(lake_source: Path, workdir: Path, catalog: Path | None = None):
+    """The dashboard on a private copy of ``lake_source``, with the demo accounts (and the
+    catalog folder ``catalog``, when the test changes it); yields its URL and the lake's folder
+    once the server answers."""
     from bench.dashboard import streamlit_server
     from jobs.demo import demo_accounts
 
@@ -36,6 +37,8 @@ def serve(lake_source: Path, workdir: Path):
     users = workdir / "users.json"
     demo_accounts(users)
     env = {"THIDUA_LAKE": str(lake_dir), "THIDUA_USERS": str(users), "PYTHONPATH": str(ROOT)}
+    if catalog is not None:
+        env["THIDUA_CATALOG"] = str(catalog)
     with streamlit_server(ROOT / "dashboard" / "app.py", env) as url:
         deadline = time.monotonic() + 60
         while True:
