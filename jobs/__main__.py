@@ -1,4 +1,4 @@
-"""Command line: ``python -m jobs {ingest,refresh,demo,template}``.
+"""Command line: ``python -m jobs {ingest,refresh,demo,users,backtest,digest,report,directive,catalog,template}``.
 
 Exit codes: 0 done, 1 data rejected (some rows or files quarantined), 2 usage or environment
 error (bad arguments, unreadable catalog, lake busy, full, read-only or missing), 3 internal
@@ -90,6 +90,32 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument("--campaign", required=True, help="mã phong trào mới, ví dụ TPLS2025 (đặt mã chỉ tiêu)")
     d.add_argument("-o", "--output", type=Path, required=True, help="tệp .yaml sẽ ghi (định dạng catalog/indicators)")
 
+    p = sub.add_parser("catalog", help="công bố danh mục, xem lịch sử, khôi phục, giao chỉ tiêu")
+    catalog = p.add_subparsers(dest="action", required=True)
+    c = catalog.add_parser("publish", help="công bố danh mục đã sửa bằng tay (ghi một bản, tính lại phong trào thay đổi)")
+    _common(c)
+    c.add_argument("--note", required=True, help="lý do, ví dụ 'Điều chỉnh chỉ tiêu theo Quyết định 12/QĐ-UBND'")
+    c.add_argument("--by", help="người công bố (mặc định: người dùng hệ điều hành)")
+    c = catalog.add_parser("history", help="các bản danh mục đã công bố")
+    _common(c)
+    c = catalog.add_parser("show", help="những gì một bản đã thay đổi (diff)")
+    _common(c)
+    c.add_argument("version", type=int)
+    c = catalog.add_parser("restore", help="công bố lại một bản cũ (thành bản mới)")
+    _common(c)
+    c.add_argument("version", type=int)
+    c.add_argument("--by", help="người khôi phục (mặc định: người dùng hệ điều hành)")
+    c = catalog.add_parser("allocation", help="xuất tệp Excel giao chỉ tiêu của một phong trào")
+    _common(c)
+    c.add_argument("campaign")
+    c.add_argument("-o", "--output", type=Path, required=True, help="tệp .xlsx sẽ ghi")
+    c = catalog.add_parser("allocate", help="đọc tệp giao chỉ tiêu đã điền, kiểm tra và công bố")
+    _common(c)
+    c.add_argument("campaign")
+    c.add_argument("file", type=Path)
+    c.add_argument("--note", required=True)
+    c.add_argument("--by", help="người công bố (mặc định: người dùng hệ điều hành)")
+
     p = sub.add_parser("template", help="xuất biểu mẫu Excel để đơn vị điền")
     _common(p)
     p.add_argument("campaign", help="mã phong trào, ví dụ TPLS2024")
@@ -109,10 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     from lake.reference.catalog import CatalogError, load
     from lake.store import Lake, LakeBusyError
 
-    try:
-        cat = load(args.catalog)
-    except CatalogError as exc:
-        return _fail(str(exc))
+    if args.command == "catalog" and args.action in ("history", "show", "restore"):
+        cat = None                  # a catalog broken by hand can still be restored
+    else:
+        try:
+            cat = load(args.catalog)
+        except CatalogError as exc:
+            return _fail(str(exc))
     from lake import faults
 
     lake = Lake(args.lake)
@@ -139,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             return _report(args, lake)
         if args.command == "directive":
             return _directive(args)
+        if args.command == "catalog":
+            return _catalog(args, lake, cat)
         return _template(args, cat)
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
@@ -289,6 +320,70 @@ def _users(args, cat) -> int:
     except accounts.AccountError as exc:
         return _fail(str(exc))
     print(f"Đã lưu tài khoản {account.username} ({account.role_vi}) vào {accounts.users_path(args.file)}.")
+    return EXIT_OK
+
+
+def _catalog(args, lake, cat) -> int:
+    import getpass
+
+    from jobs.reference import publish_changes, publish_edited, restore
+    from lake.bronze.cells import read_cells
+    from lake.bronze.errors import FileRejected
+    from lake.reference import allocation, editing, history
+    from lake.reference.catalog import CatalogError
+
+    by = getattr(args, "by", None) or getpass.getuser()
+    if args.action == "history":
+        for r in history.versions(lake).iter_rows(named=True):
+            print(f"bản {r['version']:>3}  {r['published_at']:%d/%m/%Y %H:%M} UTC  {r['published_by']}: {r['note']}"
+                  + (f"  (tính lại {r['campaigns']})" if r["campaigns"] else ""))
+        return EXIT_OK
+    if args.action == "show":
+        try:
+            print(history.diff_of(lake, args.version) or "(bản gốc, không có thay đổi để so)", end="")
+        except KeyError:
+            return _fail(f"không có bản {args.version}; xem `python -m jobs catalog history`")
+        return EXIT_OK
+    if args.action == "allocation":
+        if args.campaign not in cat.campaigns:
+            return _fail(f"không có phong trào '{args.campaign}' trong danh mục")
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(allocation.workbook(cat, args.campaign))
+        print(f"Đã ghi tệp giao chỉ tiêu {args.output}: {len(allocation.indicators(cat, args.campaign))} chỉ tiêu.")
+        return EXIT_OK
+    try:
+        if args.action == "restore":
+            try:
+                done = restore(lake, args.version, by, args.catalog)
+            except KeyError:
+                return _fail(f"không có bản {args.version}; xem `python -m jobs catalog history`")
+        elif args.action == "publish":
+            done = publish_edited(lake, by, args.note, args.catalog)
+        else:
+            if args.campaign not in cat.campaigns:
+                return _fail(f"không có phong trào '{args.campaign}' trong danh mục")
+            if not args.file.is_file():
+                return _fail(f"không tìm thấy tệp {args.file}")
+            try:
+                cells, _ = read_cells(args.file.read_bytes(), args.file.name, args.file.suffix.lstrip(".").lower())
+            except FileRejected as exc:
+                return _fail(str(exc))
+            given = allocation.read(cat, args.campaign, cells, args.file.name)
+            for w in given.warnings:
+                print(f"Cảnh báo: {w}", file=sys.stderr)
+            if given.errors:
+                for e in given.errors[:MAX_PRINTED_PROBLEMS]:
+                    print(f"Lỗi: {e}", file=sys.stderr)
+                return EXIT_REJECTED
+            files = editing.snapshot(args.catalog)
+            text = editing.set_unit_targets(files.get("unit_targets.csv", ""), given.indicators, given.shares)
+            done = publish_changes(lake, {"unit_targets.csv": text}, by, args.note, args.catalog)
+    except CatalogError as exc:
+        return _fail(str(exc))
+    if done.version is None:
+        print("Danh mục không có gì khác bản đã công bố; không ghi bản mới.")
+    else:
+        print(f"Đã công bố danh mục bản {done.version}; đã tính lại: {', '.join(done.campaigns) or 'không phong trào nào'}.")
     return EXIT_OK
 
 

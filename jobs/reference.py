@@ -85,30 +85,34 @@ def _fingerprints(cat: Catalog | None) -> dict[str, str]:
 
 
 def publish_changes(lake: Lake, changes: editing.Changes, by: str, note: str,
-                    root: str | os.PathLike | None = None, as_of: date | None = None) -> Published:
+                    root: str | os.PathLike | None = None, as_of: date | None = None,
+                    base: dict[str, str] | None = None) -> Published:
     """Publish a change to the catalog, the way the dashboard and ``jobs catalog`` both do it.
 
     Under the writer lock (ingests wait): the change is checked by loading the whole catalog
     with it applied (:class:`CatalogError` lists every problem and nothing is written); the
     files are written; the reference tables are published; gold is rebuilt for the campaigns
     whose definition changed (every period of theirs, so a revised or removed period is right
-    at once); the version is recorded with who, when, why and the diff."""
+    at once); the version is recorded with who, when, why and the diff.
+
+    ``base``: the files the change is measured from, when not those on disk (files edited by
+    hand and published with ``jobs catalog publish`` are measured from the last version)."""
     from jobs import gold
     from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
 
     as_of = as_of or date.today()
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
-        before = editing.snapshot(root)
-        after = editing.applied(before, changes)
+        on_disk = editing.snapshot(root)
+        before = on_disk if base is None else base
+        after = editing.applied(on_disk, changes)
         editing.draft(after)                            # raises CatalogError: nothing written
         try:
             old = editing.draft(before)
         except CatalogError:
             old = None                                  # a broken hand edit: every campaign is rebuilt
-        changed = editing.effective(before, changes)
-        if not changed:
+        if after == before:
             return Published(None, [], "")
-        editing.write(root, changed)
+        editing.write(root, editing.effective(on_disk, changes))
         cat = load(root)
         run = Run("catalog")
         publish(lake, cat, run)
@@ -136,3 +140,11 @@ def restore(lake: Lake, version: int, by: str, root: str | os.PathLike | None = 
     current = editing.snapshot(root)
     changes: editing.Changes = {p: None for p in current if p not in files} | files
     return publish_changes(lake, changes, by, f"Khôi phục bản {version}", root, as_of)
+
+
+def publish_edited(lake: Lake, by: str, note: str, root: str | os.PathLike | None = None,
+                   as_of: date | None = None) -> Published:
+    """Publish the catalog files as edited by hand, recorded as a version like any other (the
+    first one recorded, with no earlier text to compare with, shows every file as added)."""
+    last = history.latest(lake)
+    return publish_changes(lake, {}, by, note, root, as_of, base=history.files_of(lake, last) if last is not None else {})

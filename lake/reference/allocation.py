@@ -138,7 +138,9 @@ def read(cat: Catalog, campaign: str, cells: pl.DataFrame, name: str) -> Allocat
         if r != header or c < 3:
             continue
         if text not in inds:
-            what = ("thuộc phong trào khác hoặc không có trong danh mục" if text not in cat.indicators
+            known = cat.indicators.get(text)
+            what = ("không có trong danh mục" if known is None
+                    else f"thuộc phong trào khác ({known.campaign})" if known.campaign != campaign
                     else "không giao được theo đơn vị (một đơn vị báo cáo, hoặc không có con số để giao)")
             out.errors.append(f"{where}, dòng {r}, cột {column_letter(c)}: chỉ tiêu '{text}' {what}.")
             continue

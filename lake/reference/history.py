@@ -46,15 +46,17 @@ def diff_of(lake: Lake, version: int) -> str:
 
 def record(lake: Lake, before: dict[str, str], after: dict[str, str], by: str, note: str,
            campaigns: list[str]) -> int:
-    """Add the version ``after`` (and, on the first record, ``before`` as version 0); its number."""
+    """Add the version ``after`` (and, on the first record, ``before`` as version 0 when its
+    text is known); its number."""
     now = datetime.now(timezone.utc)
     rows = []
     last = latest(lake)
-    if last is None:
+    if last is None and before:
         rows.append(dict(version=0, published_at=now, published_by=by,
                          note="Danh mục trước lần công bố đầu tiên trên bảng điều khiển", campaigns="",
                          files=json.dumps(before, ensure_ascii=False), diff=""))
         last = 0
+    last = 0 if last is None else last   # hand edits published first: no earlier text, numbered from 1
     rows.append(dict(version=last + 1, published_at=now, published_by=by, note=note, campaigns=", ".join(campaigns),
                      files=json.dumps(after, ensure_ascii=False), diff=diff(before, after)))
     lake.append(TABLE, spec(TABLE).conform(pl.DataFrame(rows)))
