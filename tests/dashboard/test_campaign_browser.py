@@ -89,9 +89,14 @@ def test_a_new_campaign_from_directive_to_overview(demo_lake_dir, tmp_path):
         # Correct one proposed indicator: the directive says 92%, the office decided 93%.
         admin.get_by_text("Sửa một chỉ tiêu (dễ hơn trên màn hình nhỏ)").click()
         one = admin.locator('[data-testid="stExpander"]').filter(has_text="Sửa một chỉ tiêu")
-        one.get_by_label("Chỉ tiêu", exact=True).click()
-        admin.get_by_role("option", name="DTVM2024-03").click()
+        pick = one.get_by_label("Chỉ tiêu", exact=True)
+        pick.click()
+        pick.press_sequentially("DTVM2024-03")
+        pick.press("Enter")
+        admin.wait_for_function("""() => [...document.querySelectorAll('input[aria-label="Chỉ tiêu"]')]
+                                  .some(e => e.value === 'DTVM2024-03')""")
         settled(admin)
+        assert one.get_by_label("Mức / %").input_value() == "92"
         value = one.get_by_label("Mức / %")
         value.fill("93")
         value.press("Enter")
