@@ -37,9 +37,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", default="cli", choices=["cli", "inbox"], help="kênh nhận tệp")
     p.add_argument("--received-at", help="thời điểm nhận thực tế (ISO 8601), khi nhập bù tệp cũ")
 
-    p = sub.add_parser("refresh", help="làm mới toàn bộ silver và gold từ bronze (chạy hằng đêm)")
+    p = sub.add_parser("refresh", help="làm mới silver và gold từ bronze (chạy hằng đêm)")
     _common(p)
     p.add_argument("--as-of", help="ngày tính kỳ đã kết thúc (mặc định: hôm nay)")
+    p.add_argument("--full", action="store_true",
+                   help="đọc lại mọi tệp (mặc định: chỉ tệp chưa được đọc với danh mục và chương trình hiện tại)")
 
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu cho hai phong trào và làm mới gold")
     _common(p)
@@ -264,7 +266,7 @@ def _refresh(args, lake, cat) -> int:
         return _fail(f"--as-of '{args.as_of}' không đúng dạng YYYY-MM-DD")
     started = datetime.now(timezone.utc)
     try:
-        run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty())
+        run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty(), full=args.full)
     except GoldCheckFailed as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_REJECTED

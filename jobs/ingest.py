@@ -25,7 +25,7 @@ from lake.bronze.errors import FileRejected
 from lake.bronze.reader import ReaderFailed, read_isolated
 from lake.gold import file_counts
 from lake.reference.catalog import Catalog
-from lake.silver import quarantine, report_values
+from lake.silver import quarantine, report_values, typed_files
 from lake import checks
 from lake.silver.stage import Staged, restrict_to_units, stage_files
 from lake.store import Lake
@@ -203,6 +203,11 @@ def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, r
     if check is not None:
         run.checks.append(check)
     touched = write_silver(lake, cat, report.accepted, file_id, got.received_at, run)
+    if report.status != "error":   # typed with today's catalog and code: the nightly refresh leaves it be
+        periods = report.accepted["period"].unique().to_list() if report.accepted.height else []
+        lake.replace(typed_files.TABLE, typed_files.rows([(file_id, typed_files.fingerprint(cat), periods,
+                                                           report.accepted.height, rejects.height)]),
+                     where={"file_id": [file_id]})
     gold.rebuild(lake, run, as_of, touched=touched)
     run.summary = report.summary_vi()
     run.record(lake, "error" if report.status == "error" else "ok" if report.ok else "rejected_rows")

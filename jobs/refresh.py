@@ -21,7 +21,7 @@ from lake.bronze.errors import FileRejected
 from lake.bronze.reader import ReaderFailed, read_isolated
 from lake.gold import file_counts
 from lake.reference.catalog import Catalog
-from lake.silver import quarantine, report_values
+from lake.silver import quarantine, report_values, typed_files
 from lake.bronze.files import permitted
 from lake.silver.stage import restrict_to_units, stage_files
 from lake.store import RETENTION_DAYS, Lake
@@ -35,12 +35,13 @@ from jobs.writes import same_content, write_if_changed
 REFRESH_LOCK = "refresh"
 
 
-def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False) -> Run:
+def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False) -> Run:
+    """``full``: type every bronze file again, even those already typed with today's catalog and code."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         damaged = repair(lake, cat, run, as_of or date.today(), deep=True, rebuild_gold=False)
         publish(lake, cat, run)
-        rebuild_silver(lake, cat, run, progress)
+        rebuild_silver(lake, cat, run, progress, full)
         gold.rebuild(lake, run, as_of or date.today())
         check_tables(lake, run)
         maintain(lake, run)
@@ -92,13 +93,23 @@ def _batches(manifest: pl.DataFrame, budget: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -> None:
-    """Every bronze file read again, a batch at a time; values wait in a spool by period, then
-    each period's submissions are resolved (latest current) and the periods that changed are
-    replaced in one commit."""
-    manifest = lake.read("bronze.manifest").sort("received_at", "file_id")
+def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False) -> None:
+    """The bronze files not yet typed with today's catalog and code (every file when ``full``,
+    or after a catalog or code change) read again, a batch at a time; their values wait in a
+    spool by period, then each period they touch (or touched before) is resolved again (latest
+    current) from their values and the other files' rows already in silver, and the periods that
+    changed are replaced in one commit."""
+    fingerprint = typed_files.fingerprint(cat)
+    typed = lake.read(typed_files.TABLE)
+    kept = typed_files.still_whole(lake, typed.filter(pl.col("fingerprint") == fingerprint)) if not full else typed.clear()
+    keep_ids = set(kept["file_id"].to_list())
+    manifest = lake.read("bronze.manifest").filter(~pl.col("file_id").is_in(list(keep_ids))).sort("received_at", "file_id")
+    retyped_ids = manifest["file_id"].to_list()
+    # Partitions a re-typed file had values in: they are resolved again even if it has none now.
+    left = typed_files.periods_of(typed.filter(pl.col("file_id").is_in(retyped_ids)))
+    run.count(typed_files.TABLE, rows_in=manifest.height)
     keys = assignment_keys(cat)
-    results, rejects = [], []
+    results, rejects, typed_now = [], [], []
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
         for batch in _batches(manifest, BATCH_BYTES):
@@ -106,7 +117,9 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
             for entry in batch:
                 received[entry["file_id"]] = entry["received_at"]
                 allowed[entry["file_id"]] = permitted(entry)
-                cells = _cells(lake, entry, rejects, run)
+                cells, refused = _cells(lake, entry, rejects, run)
+                if refused:        # refused as a whole by the reader: the same answer until the code changes
+                    typed_now.append((entry["file_id"], fingerprint, [], 0, 1))
                 if cells is not None:
                     items.append((entry["file_id"], entry["original_name"], cells))
             staged, check = stage_files(items, cat, keys)
@@ -119,20 +132,28 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
                 run.count("silver.report_values", rows_in=s.rows_read)
                 if s.problem:
                     rejects.append(quarantine.to_table(file_problem(s.problem), s.file_id, s.name, at))
+                    typed_now.append((s.file_id, fingerprint, [], 0, 1))
                     continue
                 if not s.rejects.is_empty():
                     rejects.append(quarantine.to_table(s.rejects, s.file_id, s.name, at))
+                typed_now.append((s.file_id, fingerprint, s.accepted["period"].unique().to_list()
+                                  if not s.accepted.is_empty() else [], s.accepted.height, s.rejects.height))
                 if not s.accepted.is_empty():
                     spool.add_by("values", report_values.to_table(s.accepted, s.file_id, at), ["period"])
             bar.update(len(batch))
         combined = checks.combine("silver.report_values", results)
         if combined is not None:
             run.checks.append(combined)
-        periods = sorted({k.split("/", 1)[1] for k in spool.keys("values/")}
-                         | {p["period"] for p in lake.partitions("silver.report_values")})
+        periods = {k.split("/", 1)[1] for k in spool.keys("values/")} | left
+        if not keep_ids:   # every file typed again: a partition no file has values in any more goes
+            periods |= {p["period"] for p in lake.partitions("silver.report_values")}
         changed, counted, rows, count_rows = [], [], 0, 0
-        for period in periods:
+        for period in sorted(periods):
             values = spool.read(f"values/{period}")
+            if keep_ids:   # the rows of the files not typed again stay as they are
+                others = lake.read("silver.report_values", where={"period": [period]}).filter(
+                    ~pl.col("file_id").is_in(retyped_ids))
+                values = pl.concat([others, values], how="diagonal_relaxed") if not values.is_empty() else others
             new = report_values.resolve_current(values) if not values.is_empty() else values
             rows += new.height
             if not same_content("silver.report_values", lake.read("silver.report_values", where={"period": [period]}),
@@ -150,13 +171,19 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False) -
                                 [{"period": p} for p in counted])
     run.count("silver.report_values", rows_out=rows, written=bool(changed))
     run.count("gold.file_counts", rows_out=count_rows, written=bool(counted))
+    if keep_ids:
+        rejects.insert(0, lake.read("silver.quarantine").filter(~pl.col("file_id").is_in(retyped_ids)))
     q = pl.concat(rejects) if rejects else lake.read("silver.quarantine").clear()
     run.count("silver.quarantine", rows_out=q.height, written=write_if_changed(lake, "silver.quarantine", q))
+    record = pl.concat([typed.filter(~pl.col("file_id").is_in([t[0] for t in typed_now])),
+                        typed_files.rows(typed_now)])
+    run.count(typed_files.TABLE, rows_out=len(typed_now), written=write_if_changed(lake, typed_files.TABLE, record))
 
 
-def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> pl.DataFrame | None:
+def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> tuple[pl.DataFrame | None, bool]:
     """A file's cells from ``bronze.cells``, or read again from its kept bytes (the ingest
-    stopped before writing them, or the file came in through the inbox in bulk)."""
+    stopped before writing them, or the file came in through the inbox in bulk); and whether
+    the reader refused the file (no cells, for a reason of the file's own)."""
     file_id, name = entry["file_id"], entry["original_name"]
     cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
     if cells.is_empty():
@@ -164,11 +191,11 @@ def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> pl
             cells, _ = read_isolated(lake.get_file(entry["object_key"]), name, entry["extension"])
         except FileRejected as exc:
             rejects.append(quarantine.to_table(file_problem(exc.reason), file_id, name, entry["received_at"]))
-            return None
+            return None, True
         except ReaderFailed as exc:
             code, trace = faults.record_internal(f"re-reading '{name}' ({file_id})", exc.detail)
             run.error(name, code, trace)
             rejects.append(quarantine.to_table(file_problem(faults.internal_message(name, code), "internal"),
                                                file_id, name, entry["received_at"]))
-            return None
-    return cells.drop("shard", "file_id", strict=False)
+            return None, False
+    return cells.drop("shard", "file_id", strict=False), False

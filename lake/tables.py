@@ -132,6 +132,12 @@ _SPECS = [
         partition_by=("period",),
         source="bronze.cells through a layout reader, GX suite silver.report_values"),
     TableSpec(
+        "silver.typed_files",
+        "one row per bronze file, as last typed into silver",
+        {"file_id": pl.String, "fingerprint": pl.String, "periods": pl.String, "accepted": pl.Int64,
+         "rejected": pl.Int64, "typed_at": UTC_TS},
+        source="ingest and refresh: the catalog and code versions a file's values were typed with"),
+    TableSpec(
         "silver.quarantine",
         "one row per rejected report row or cell, with its reason",
         {"file_id": pl.String, "original_name": pl.String, "sheet": pl.String, "row": pl.Int32,

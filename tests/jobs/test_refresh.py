@@ -134,7 +134,7 @@ def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
 
 def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
     from pathlib import Path
-    run = refresh(demo_lake, cat)
+    run = refresh(demo_lake, cat, full=True)     # values are checked when typed: every file is, here
     suites = {p.stem for p in (Path(__file__).resolve().parents[2] / "expectations").glob("*.json")}
     assert {c.table for c in run.checks} == suites
     failed = {(c.table, o.expectation) for c in run.checks for o in c.outcomes if not o.success}
@@ -172,3 +172,47 @@ def test_refresh_moves_gold_written_with_the_old_partitioning(demo_lake, cat):
     refresh(demo_lake, cat)
     assert DeltaTable(uri).metadata().partition_columns == ["campaign_code", "period"]
     assert content(demo_lake, "gold.completeness").equals(expected)
+
+
+def _typed(run) -> int:
+    return run.tables.get("silver.typed_files", {}).get("rows_in", 0)
+
+
+def test_an_ordinary_night_types_only_the_new_files_and_gives_the_full_rebuilds_lake(demo_lake, cat, tmp_path):
+    """A file already typed with today's catalog and code is not read again; the lake the
+    incremental night leaves is the one a full rebuild makes."""
+    import shutil
+
+    from jobs.ingest import ingest_bytes
+    from lake.bronze.files import receive
+
+    sent = xlsx_bytes([["05971", "TP24-12", "2024", "88", "%", None, None, "gửi qua bảng điều khiển"]])
+    ingest_bytes(demo_lake, cat, sent, "bo-sung.xlsx", received_by="canbo", channel="upload")
+    assert _typed(refresh(demo_lake, cat)) == 0          # the ingest typed it: nothing to read again
+    # A correction dropped into the inbox (received, not yet typed) and one new file.
+    receive(demo_lake, xlsx_bytes([["05971", "TP24-12", "2024", "91", "%", None, None, "sửa"]]), "sua.xlsx",
+            "canbo", "inbox")
+    receive(demo_lake, xlsx_bytes([["05974", "TP24-12", "2024", "70", "%", None, None, None],
+                                   ["05974", "TP24-99", "2024-Q3", "1", "%", None, None, None]]), "moi.xlsx",
+            "canbo", "inbox")
+    other = Lake(tmp_path / "full")
+    shutil.copytree(demo_lake.root, other.root)
+    night = refresh(demo_lake, cat)
+    assert _typed(night) == 2
+    assert _typed(refresh(other, cat, full=True)) == demo_lake.read("bronze.manifest").height
+    for table in ("silver.report_values", "silver.quarantine", "gold.attainment", "gold.completeness",
+                  "gold.unit_scores", "gold.file_counts"):
+        assert content(demo_lake, table).drop("quarantined_at", strict=False).equals(
+            content(other, table).drop("quarantined_at", strict=False)), table
+    current = demo_lake.read("silver.report_values").filter(
+        (pl.col("unit_code") == "05971") & (pl.col("indicator_code") == "TP24-12") & (pl.col("period") == "2024")
+        & pl.col("is_current"))
+    assert current["value"].to_list() == [91.0]
+    assert _typed(refresh(demo_lake, cat)) == 0
+
+
+def test_a_catalog_change_types_every_file_again(demo_lake, cat):
+    from dataclasses import replace
+
+    changed = replace(cat, groups=cat.groups | {"kinh_te": "Kinh tế (đổi tên)"}, _cache={})
+    assert _typed(refresh(demo_lake, changed)) == demo_lake.read("bronze.manifest").height
