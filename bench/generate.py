@@ -290,6 +290,25 @@ def report_files(scale: Scale, seed: int = 2025) -> Iterator[ReportFile]:
                              received, province, period, rows.height)
 
 
+def night_files(scale: Scale, share: float = 0.01, seed: int = 2026) -> list[ReportFile]:
+    """An ordinary night's new files: the last ``share`` of the province × month files sent again
+    with corrected values (at least one), received a day after the last file."""
+    u = units(scale)
+    inds = indicator_list(scale)
+    by_province = {p: g["unit_code"].to_list() for (p,), g in communes(u).group_by(["province_code"], maintain_order=True)}
+    pairs = [(period, province) for period in scale.periods for province in sorted(by_province)]
+    chosen = pairs[-max(1, round(share * len(pairs))):]
+    y, m = map(int, scale.periods[-1].split("-"))
+    when = datetime.combine((date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)) + timedelta(days=DUE_DAYS + 10),
+                            datetime.min.time(), timezone.utc)
+    out = []
+    for period, province in chosen:
+        rows, _ = province_month(scale, province, by_province[province], period, inds, seed)
+        out.append(ReportFile(f"bao-cao-{province}-{period}-dieu-chinh.csv", rows.write_csv(separator=";").encode("utf-8"),
+                              when, province, period, rows.height))
+    return out
+
+
 def resubmission(scale: Scale, unit_code: str, period: str, inds: list[dict], seed: int, values: int = 100) -> bytes:
     """One unit's corrected report for one period: ``values`` rows (indicators repeated over
     earlier months of the same year when the scale has fewer indicators)."""

@@ -18,6 +18,7 @@ import polars as pl
 from lake import checks
 from lake.gold import attainment, completeness, unit_scores
 from lake.gold.expected import campaign_periods
+from lake.periods import bounds, due_date
 from lake.spool import Spool
 from lake.store import Lake
 from jobs.runs import Run
@@ -48,12 +49,41 @@ def _validated(run: Run, table: str, frame: pl.DataFrame, results: dict[str, lis
     return frame
 
 
-def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None) -> None:
-    """``touched``: campaign → periods an ingest changed; ``None`` rebuilds every partition."""
-    if touched is not None and not touched:
-        return
+def nightly(lake: Lake, as_of: date, since: date, changed: list[str]) -> dict[str, set[str]]:
+    """The partitions an ordinary night rebuilds: every campaign's periods whose silver values
+    changed, and the periods the date still moves (due, elapsed share, on time or late: those
+    whose due date had not passed by ``since``, the last night's day, new periods included)."""
+    refs = _refs(lake)
+    stored = {p["period"] for p in lake.partitions("silver.report_values")}
+    out: dict[str, set[str]] = {}
+    expected = campaign_periods(refs["campaigns"], refs["indicators"], as_of).join(
+        refs["indicators"].select("indicator_code", "campaign_code"), on="indicator_code")
+    for c in refs["campaigns"].iter_rows(named=True):
+        code = c["campaign_code"]
+        mine = set(expected.filter(pl.col("campaign_code") == code)["period"].to_list()) | stored | {
+            p["period"] for p in lake.partitions("gold.attainment") if p["campaign_code"] == code}
+        window = (c["window_start"], c["window_end"])
+        moving = {p for p in mine if _in_window(p, window) and due_date(p, window, c["report_due_days"]) >= since}
+        out[code] = moving | set(changed)
+    return {c: ps for c, ps in out.items() if ps}
+
+
+def _in_window(period: str, window) -> bool:
+    try:
+        start, end = bounds(period, window)
+    except ValueError:
+        return False
+    return start <= window[1] and end >= window[0]
+
+
+def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None,
+            compare: bool = False) -> None:
+    """``touched``: campaign → periods an ingest changed (``compare``: only those whose content
+    differs are written, as the nightly refresh asks); ``None`` rebuilds every partition."""
     for name in GOLD:
         lake.conform_layout(name)
+    if touched is not None and not touched:
+        return
     refs = _refs(lake)
     inds = refs["indicators"]
     if touched is None:
@@ -73,7 +103,7 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
                 wanted = {_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
             else:
                 wanted = {f"{name}/{c}/{p}" for c, ps in touched.items() for p in ps}
-            _commit(lake, run, name, sorted(wanted), spool, compare=touched is None)
+            _commit(lake, run, name, sorted(wanted), spool, compare=touched is None or compare)
     for name, rs in results.items():
         combined = checks.combine(name, rs)
         if combined is not None:

@@ -39,10 +39,16 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
     """``full``: type every bronze file again, even those already typed with today's catalog and code."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
-        damaged = repair(lake, cat, run, as_of or date.today(), deep=True, rebuild_gold=False)
-        publish(lake, cat, run)
-        rebuild_silver(lake, cat, run, progress, full)
-        gold.rebuild(lake, run, as_of or date.today())
+        as_of = as_of or date.today()
+        since = None if full else last_as_of(lake)
+        damaged = repair(lake, cat, run, as_of, deep=True, rebuild_gold=False)
+        published = publish(lake, cat, run)
+        periods = rebuild_silver(lake, cat, run, progress, full)
+        if since is None or since > as_of or damaged or any(published.values()):
+            gold.rebuild(lake, run, as_of)
+        else:   # an ordinary night: the periods whose values changed, and those the date still moves
+            gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True)
+        run.tables.setdefault("gold.attainment", {})["as_of"] = as_of.isoformat()
         check_tables(lake, run)
         maintain(lake, run)
         written = sorted(t for t, e in run.tables.items() if e.get("written"))
@@ -51,6 +57,18 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
             run.summary += " Bảng hỏng đã được dựng lại: " + ", ".join(d.table for d in damaged) + "."
         run.record(lake, "ok")
     return run
+
+
+def last_as_of(lake: Lake) -> date | None:
+    """The day the last finished refresh judged gold as of (None: no refresh has finished)."""
+    import json
+
+    runs = lake.read("ops.runs").filter((pl.col("job") == "refresh") & (pl.col("status") == "ok"))
+    if runs.is_empty():
+        return None
+    tables = json.loads(runs.sort("started_at")["tables"][-1] or "{}")
+    day = tables.get("gold.attainment", {}).get("as_of")
+    return date.fromisoformat(day) if day else None
 
 
 CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "gold.file_counts", "reference.indicators",
@@ -93,7 +111,7 @@ def _batches(manifest: pl.DataFrame, budget: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False) -> None:
+def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False) -> list[str]:
     """The bronze files not yet typed with today's catalog and code (every file when ``full``,
     or after a catalog or code change) read again, a batch at a time; their values wait in a
     spool by period, then each period they touch (or touched before) is resolved again (latest
@@ -178,6 +196,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     record = pl.concat([typed.filter(~pl.col("file_id").is_in([t[0] for t in typed_now])),
                         typed_files.rows(typed_now)])
     run.count(typed_files.TABLE, rows_out=len(typed_now), written=write_if_changed(lake, typed_files.TABLE, record))
+    return changed
 
 
 def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> tuple[pl.DataFrame | None, bool]:

@@ -216,3 +216,21 @@ def test_a_catalog_change_types_every_file_again(demo_lake, cat):
 
     changed = replace(cat, groups=cat.groups | {"kinh_te": "Kinh tế (đổi tên)"}, _cache={})
     assert _typed(refresh(demo_lake, changed)) == demo_lake.read("bronze.manifest").height
+
+
+def test_a_night_rebuilds_the_periods_the_date_moves_as_a_full_rebuild_would(demo_lake, cat, tmp_path):
+    """Between two nights a report falls due: the night rebuilds that period's gold (late,
+    missing, due), and leaves the lake a full rebuild on that day leaves."""
+    import shutil
+    from datetime import date
+
+    refresh(demo_lake, cat, as_of=date(2024, 7, 5), full=True)
+    other = Lake(tmp_path / "full")
+    shutil.copytree(demo_lake.root, other.root)
+    night = refresh(demo_lake, cat, as_of=date(2024, 7, 15))
+    refresh(other, cat, as_of=date(2024, 7, 15), full=True)
+    assert _typed(night) == 0
+    for table in ("gold.attainment", "gold.completeness", "gold.unit_scores"):
+        assert content(demo_lake, table).equals(content(other, table)), table
+    h1 = demo_lake.read("gold.completeness", where={"period": ["2024-Q2"]})
+    assert h1["missing"].sum() > 0
