@@ -27,6 +27,8 @@ FIELDS = {"name": "cp_name", "short_name": "cp_short", "document": "cp_document"
           "scope_unit": "cp_scope", "issued_on": "cp_issued", "start": "cp_start", "counted_from": "cp_counted",
           "end": "cp_end", "theme": "cp_theme", "report_due_days": "cp_due"}
 STONES = (("mid_term", "Sơ kết"), ("final", "Tổng kết"))
+DIRECTION_VI = {"decrease": "giảm", "increase": "tăng"}
+ACCUMULATION_VI = {"level": "số tại thời điểm", "cumulative": "lũy kế"}
 ROW_TYPES = {c: pl.Float64 for c in ("value", "low", "high", "per", "weight")} | {"aggregate": pl.Boolean}
 
 
@@ -152,14 +154,17 @@ uoms = sorted(set(cat.uoms) | set(rows["uom"].drop_nulls().to_list()))
 edited = st.data_editor(rows, key="cp_editor", num_rows="dynamic", hide_index=True, placeholder="—", column_config={
     "code": choice.TextColumn("Mã", required=True, width=110),
     "name": choice.TextColumn("Tên chỉ tiêu", required=True, width=260),
-    "group": choice.SelectboxColumn("Nhóm", options=list(cat.groups), width=120),
+    "group": choice.SelectboxColumn("Nhóm", options=list(cat.groups), format_func=cat.groups.get, width=120),
     "uom": choice.SelectboxColumn("Đơn vị tính", options=uoms, width=110),
-    "rule_type": choice.SelectboxColumn("Cách tính", options=list(RULE_NAMES_VI), width=120),
+    "rule_type": choice.SelectboxColumn("Cách tính", options=list(RULE_NAMES_VI), format_func=RULE_NAMES_VI.get,
+                                        width=120),
     "value": choice.NumberColumn("Mức / %", width=80), "low": choice.NumberColumn("Từ", width=70),
     "high": choice.NumberColumn("Đến", width=70), "per": choice.NumberColumn("Trên số dân", width=90),
-    "direction": choice.SelectboxColumn("Hướng", options=["decrease", "increase"], width=90),
-    "accumulation": choice.SelectboxColumn("Cộng dồn", options=["level", "cumulative"], width=100),
-    "period_type": choice.SelectboxColumn("Kỳ báo cáo", options=list(PERIOD_TYPE_VI), width=100),
+    "direction": choice.SelectboxColumn("Hướng", options=list(DIRECTION_VI), format_func=DIRECTION_VI.get, width=90),
+    "accumulation": choice.SelectboxColumn("Cộng dồn", options=list(ACCUMULATION_VI), format_func=ACCUMULATION_VI.get,
+                                           width=100),
+    "period_type": choice.SelectboxColumn("Kỳ báo cáo", options=list(PERIOD_TYPE_VI), format_func=PERIOD_TYPE_VI.get,
+                                          width=100),
     "reporter_types": choice.TextColumn("Loại đơn vị báo cáo", help=", ".join(UNIT_TYPES), width=140),
     "reporter_units": choice.TextColumn("Mã đơn vị báo cáo", help="các mã cách nhau bằng dấu phẩy", width=140),
     "owner": choice.TextColumn("Đơn vị chủ trì", width=100), "weight": choice.NumberColumn("Trọng số", width=80),

@@ -10,7 +10,9 @@ from lake.rules import RULE_NAMES_VI
 
 auth.require("admin")
 st.title("Danh mục")
-st.caption("Sửa các tệp trong thư mục catalog/ rồi chạy `python -m jobs refresh`; danh mục được kiểm tra trước khi dùng.")
+st.caption("Thêm hoặc sửa phong trào, chỉ tiêu, cụm và chỉ tiêu giao ở trang Soạn phong trào (có lịch sử và khôi phục). "
+           "Sửa tay các tệp trong thư mục catalog/ thì chạy `python -m jobs catalog publish --note \"…\"`; "
+           "danh mục luôn được kiểm tra trước khi dùng.")
 for warning in uploads.catalog().warnings:
     st.warning(warning, icon=":material/warning:")
 tabs = st.tabs(["Phong trào", "Chỉ tiêu", "Đơn vị", "Cụm thi đua"])
