@@ -202,7 +202,7 @@ if bad:
 else:
     st.success("Mọi chỉ tiêu đều hợp lệ theo danh mục.", icon=":material/check_circle:")
 st.download_button("Tải tệp chỉ tiêu (YAML)", directive.items_yaml(items, code, S["cp_source"] or "danh mục"),
-                   file_name=f"{code}.yaml", mime="application/yaml", icon=":material/download:")
+                   file_name=f"{code}.yaml", mime="application/yaml", icon=":material/download:", on_click="ignore")
 if S["cp_directive"]:
     with st.expander("Văn bản, các câu đã nhận ra chỉ tiêu được tô sáng"):
         text = S["cp_directive"]
@@ -242,7 +242,7 @@ if not allocatable:
     st.caption("Phong trào không có chỉ tiêu nào giao được theo đơn vị (cần con số và từ hai đơn vị báo cáo trở lên).")
 else:
     st.download_button("Tải tệp giao chỉ tiêu (Excel)", allocation.workbook(draft_cat, code),
-                       file_name=f"giao-chi-tieu-{code}.xlsx", icon=":material/download:",
+                       file_name=f"giao-chi-tieu-{code}.xlsx", icon=":material/download:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     sent = st.file_uploader("Gửi lại tệp giao chỉ tiêu đã điền", type=["xlsx", "xls", "ods"], key="cp_alloc_file")
     if sent is not None and S.get("cp_allocation_of") != (sent.name, sent.size):

@@ -65,7 +65,7 @@ if not campaigns.is_empty():
             st.info("Đơn vị này không có chỉ tiêu phải báo cáo trong kỳ đã chọn.")
         else:
             st.download_button("Tải biểu mẫu (Excel)", workbook, file_name=f"bieu-mau_{t_campaign}_{t_unit}_{t_period}.xlsx",
-                               icon=":material/download:",
+                               icon=":material/download:", on_click="ignore",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.divider()
