@@ -40,6 +40,7 @@ def start(entry: dict, rows: list[dict], clusters: list[dict], source: str, text
         m = next((m for m in entry.get("milestones") or [] if m["kind"] == kind), {})
         S[f"cp_{kind}_start"], S[f"cp_{kind}_end"] = m.get("start"), m.get("end")
         S[f"cp_{kind}_period"], S[f"cp_{kind}_name"] = str(m.get("period") or ""), m.get("name") or dict(STONES)[kind]
+        S[f"cp_{kind}_loaded"] = m
     S["cp_draft_code"], S["cp_existing"], S["cp_source"], S["cp_directive"] = entry["code"], existing, source, text
     S["cp_rows"] = pl.DataFrame(rows, schema_overrides=ROW_TYPES, infer_schema_length=None)
     S["cp_cluster_rows"] = pl.DataFrame([{"code": c["code"], "name": c["name"], "members": ", ".join(c["members"])}
@@ -136,9 +137,12 @@ st.text_area("Chủ đề", key="cp_theme", height=68)
 entry = {key: S.get(widget) for key, widget in FIELDS.items()} | {"code": code}
 if entry["start"] is not None:
     entry["counted_from"] = None
+# A milestone is "stated" when the directive gives it: as loaded, while its dates are not changed here.
 entry["milestones"] = [{"kind": kind, "name": S[f"cp_{kind}_name"], "start": S[f"cp_{kind}_start"],
                         "end": S[f"cp_{kind}_end"], "period": S[f"cp_{kind}_period"].strip(),
-                        "stated": bool(S["cp_directive"] is None or S[f"cp_{kind}_start"])}
+                        "stated": bool(S[f"cp_{kind}_loaded"].get("stated")) and (
+                            S[f"cp_{kind}_loaded"].get("start"), S[f"cp_{kind}_loaded"].get("end")) == (
+                            S[f"cp_{kind}_start"], S[f"cp_{kind}_end"])}
                        for kind, _ in STONES if S[f"cp_{kind}_start"] and S[f"cp_{kind}_end"]]
 
 # ---------------------------------------------------------------- 2. the indicators

@@ -324,3 +324,35 @@ def test_an_admin_publishes_a_new_campaign_and_can_restore_the_catalog(demo_lake
     assert any("Đã khôi phục bản 0 thành bản 2" in s.value for s in at.success)
     assert not (folder / "indicators" / "DTVM2024.yaml").exists()
     assert demo_lake.read("gold.attainment", where={"campaign_code": ["DTVM2024"]}).is_empty()
+
+
+def test_an_admin_revises_a_published_target_from_a_date(demo_lake, tmp_path, monkeypatch):
+    """Open TPLS2024, change TP24-01's target with a date: the indicator file gains a revision
+    (the original kept), gold judges the half-year before it by the old target, the year by the new."""
+    folder = tmp_path / "catalog"
+    shutil.copytree(Path(APP).parents[1] / "catalog", folder)
+    monkeypatch.setenv("THIDUA_CATALOG", str(folder))
+    at = open_app(demo_lake.root, ADMIN, "campaign_editor", monkeypatch=monkeypatch)
+    at.radio(key="cp_mode").set_value("Phong trào đã có").run()
+    at.selectbox(key="cp_pick").select("TPLS2024").run()
+    [b for b in at.button if b.label == "Mở để sửa"][0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.text_input(key="cp_short").value == "Thi đua KT-XH thành phố Lạng Sơn 2024"
+    assert "Mọi chỉ tiêu đều hợp lệ theo danh mục." in [s.value for s in at.success]
+    assert "Chưa có gì khác với danh mục đang dùng." in [c.value for c in at.caption]
+    at.selectbox(key="cp_one").select("TP24-01").run()
+    at.selectbox(key="cp_one_rule").select("at_least").run()
+    at.number_input(key="cp_one_value").set_value(12.0).run()
+    [b for b in at.button if b.label == "Lưu chỉ tiêu này"][0].click().run()
+    at.date_input(key="cp_revised").set_value(date(2024, 7, 1)).run()
+    at.text_input(key="cp_note").input("Điều chỉnh theo Nghị quyết giữa năm").run()
+    [b for b in at.button if b.label == "Công bố"][0].click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert any("Đã công bố danh mục bản 1. Đã tính lại số liệu của: TPLS2024." in s.value for s in at.success)
+    text = (folder / "indicators" / "TPLS2024.yaml").read_text(encoding="utf-8")
+    assert "rule: {type: range, low: 10, high: 11}" in text
+    assert "- {from: 2024-07-01, rule: {type: at_least, value: 12}}" in text
+    att = demo_lake.read("gold.attainment", where={"campaign_code": ["TPLS2024"]}).filter(
+        pl.col("indicator_code") == "TP24-01")
+    h1, year = (att.filter(pl.col("period") == p).row(0, named=True) for p in ("2024-H1", "2024"))
+    assert (h1["target_low"], h1["target_high"]) == (10, 11) and (year["target_low"], year["target_high"]) == (12, None)
