@@ -42,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", help="ngày tính kỳ đã kết thúc (mặc định: hôm nay)")
     p.add_argument("--full", action="store_true",
                    help="đọc lại mọi tệp (mặc định: chỉ tệp chưa được đọc với danh mục và chương trình hiện tại)")
+    p.add_argument("--scheduler", help="địa chỉ bộ điều phối Dask (tcp://máy:8786) để dựng gold trên nhiều máy "
+                                       "(mặc định: $THIDUA_DASK_SCHEDULER, không có thì chạy trong tiến trình này)")
 
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu cho hai phong trào và làm mới gold")
     _common(p)
@@ -266,7 +268,10 @@ def _refresh(args, lake, cat) -> int:
         return _fail(f"--as-of '{args.as_of}' không đúng dạng YYYY-MM-DD")
     started = datetime.now(timezone.utc)
     try:
-        run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty(), full=args.full)
+        from jobs.cluster import scheduler
+
+        run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty(), full=args.full,
+                      scheduler=scheduler(args.scheduler))
     except GoldCheckFailed as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_REJECTED

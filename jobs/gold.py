@@ -21,6 +21,7 @@ from lake.gold.expected import campaign_periods
 from lake.periods import bounds, due_date
 from lake.spool import Spool
 from lake.store import Lake
+from jobs import cluster
 from jobs.runs import Run
 from jobs.writes import same_content
 
@@ -38,15 +39,6 @@ def _refs(lake: Lake) -> dict[str, pl.DataFrame]:
     return {n: lake.read(f"reference.{n}") for n in
             ("campaigns", "indicators", "indicator_revisions", "assignments", "consolidators", "units",
                   "unit_targets", "cluster_members")}
-
-
-def _validated(run: Run, table: str, frame: pl.DataFrame, results: dict[str, list]) -> pl.DataFrame:
-    result = checks.run_suite(table, frame)
-    results.setdefault(table, []).append(result)
-    if not result.success:
-        failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
-        raise GoldCheckFailed(f"{table} không qua kiểm tra chất lượng, chưa ghi: {failed}")
-    return frame
 
 
 def nightly(lake: Lake, as_of: date, since: date, changed: list[str]) -> dict[str, set[str]]:
@@ -77,9 +69,10 @@ def _in_window(period: str, window) -> bool:
 
 
 def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None,
-            compare: bool = False) -> None:
+            compare: bool = False, scheduler: str | None = None) -> None:
     """``touched``: campaign → periods an ingest changed (``compare``: only those whose content
-    differs are written, as the nightly refresh asks); ``None`` rebuilds every partition."""
+    differs are written, as the nightly refresh asks); ``None`` rebuilds every partition.
+    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``jobs.cluster``)."""
     for name in GOLD:
         lake.conform_layout(name)
     if touched is not None and not touched:
@@ -95,9 +88,16 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
         periods = sorted(set().union(*touched.values()))
     results: dict[str, list] = {}
     with lake.spool(f"gold-{run.run_id}") as spool:
-        step = max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
-        for i in range(0, len(periods), step):
-            _build(lake, run, refs, inds, as_of, periods[i:i + step], spool, results)
+        # One period a task on a cluster (spread over the workers); a few at a time here (fewer passes).
+        step = 1 if scheduler else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
+        chunks = [(str(lake.root), as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
+        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler):
+            for name, frame, result in built:
+                results.setdefault(name, []).append(result)
+                if not result.success:
+                    failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
+                    raise GoldCheckFailed(f"{name} không qua kiểm tra chất lượng, chưa ghi: {failed}")
+                spool.add_by(name, frame, PARTS)
         for name in GOLD:
             if touched is None:
                 wanted = {_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
@@ -110,17 +110,19 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
             run.checks.append(combined)
 
 
-def _build(lake: Lake, run: Run, refs, inds: pl.DataFrame, as_of: date, periods: list[str], spool: Spool,
-           results: dict[str, list]) -> None:
-    values = lake.read("silver.report_values", where={"period": periods})
+def build_chunk(lake_root: str, as_of: date, periods: list[str], refs: dict[str, pl.DataFrame],
+                inds: pl.DataFrame) -> list[tuple[str, pl.DataFrame, checks.CheckRun]]:
+    """The gold tables of a few periods, each checked by its GX suite: a pure function of the
+    silver partitions it reads and the reference tables, so it runs here or on a worker."""
+    values = Lake(lake_root).read("silver.report_values", where={"period": periods})
     att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
                            periods=periods, consolidators=refs["consolidators"], units=refs["units"],
                            revisions=refs["indicator_revisions"])
     scores = unit_scores.build(att, refs["cluster_members"])
     comp = completeness.build(values.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
                               refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)
-    for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp)):
-        spool.add_by(name, _validated(run, name, frame, results), PARTS)
+    return [(name, frame, checks.run_suite(name, frame))
+            for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp))]
 
 
 def _key(name: str, part: dict) -> str:

@@ -35,8 +35,10 @@ from jobs.writes import same_content, write_if_changed
 REFRESH_LOCK = "refresh"
 
 
-def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False) -> Run:
-    """``full``: type every bronze file again, even those already typed with today's catalog and code."""
+def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False,
+            scheduler: str | None = None) -> Run:
+    """``full``: type every bronze file again, even those already typed with today's catalog and
+    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         as_of = as_of or date.today()
@@ -45,9 +47,10 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         published = publish(lake, cat, run)
         periods = rebuild_silver(lake, cat, run, progress, full)
         if since is None or since > as_of or damaged or any(published.values()):
-            gold.rebuild(lake, run, as_of)
+            gold.rebuild(lake, run, as_of, scheduler=scheduler)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
-            gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True)
+            gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True,
+                         scheduler=scheduler)
         run.tables.setdefault("gold.attainment", {})["as_of"] = as_of.isoformat()
         check_tables(lake, run, every=full or since is None)
         maintain(lake, run)

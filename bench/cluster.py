@@ -1,0 +1,49 @@
+"""The nightly gold build in one process and on a local Dask cluster of two worker processes
+(``python -m bench.cluster --dir DIR``, on a lake ``bench.build`` made): the measurement behind
+running the per-partition gold work on Dask (``jobs.cluster``). Prints both and their ratio."""
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+
+def measure(folder: Path, workers: int = 2) -> dict:
+    import distributed
+
+    os.environ["THIDUA_CATALOG"] = str(folder / "catalog")
+    from jobs import gold
+    from jobs.runs import Run
+    from lake.store import Lake
+
+    lake = Lake(folder / "lake")
+    today = date.today()
+    start = time.perf_counter()
+    gold.rebuild(lake, Run("bench"), today)
+    here = time.perf_counter() - start
+    with distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        start = time.perf_counter()
+        gold.rebuild(lake, Run("bench"), today, scheduler=cluster.scheduler_address)
+        cold = time.perf_counter() - start
+        # A cluster that stays up between nights has its workers' imports done: the second run.
+        start = time.perf_counter()
+        gold.rebuild(lake, Run("bench"), today, scheduler=cluster.scheduler_address)
+        warm = time.perf_counter() - start
+    return {"gold_one_process_s": round(here, 2), f"gold_{workers}_workers_cold_s": round(cold, 2),
+            f"gold_{workers}_workers_warm_s": round(warm, 2), "ratio_warm": round(warm / here, 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench.cluster", description=__doc__.split("\n\n")[0])
+    p.add_argument("--dir", required=True, type=Path, help="a folder bench.build made (catalog/ and lake/)")
+    p.add_argument("--workers", type=int, default=2)
+    args = p.parse_args(argv)
+    print(measure(args.dir, args.workers))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

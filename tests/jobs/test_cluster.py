@@ -1,0 +1,29 @@
+"""The nightly gold build on a Dask cluster (a local one of two worker processes, as a ministry
+would run several machines): the same lake as in one process."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from jobs.refresh import refresh
+from lake.store import Lake
+from tests.jobs.test_refresh import content
+
+distributed = pytest.importorskip("distributed")
+
+
+def test_gold_built_on_two_workers_is_the_gold_built_here(demo_lake, cat, tmp_path):
+    other = Lake(tmp_path / "other")
+    shutil.copytree(demo_lake.root, other.root)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
+        run = refresh(demo_lake, cat, full=True, scheduler=c.scheduler_address)
+        with distributed.Client(c) as client:
+            executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+            kept = client.run(lambda dask_worker: len(dask_worker.data))
+    assert len(executed) == 2 and all(n > 0 for n in executed.values())   # both workers built chunks
+    assert sum(kept.values()) == 0                                        # and hold nothing after
+    refresh(other, cat, full=True)
+    for table in ("gold.attainment", "gold.unit_scores", "gold.completeness"):
+        assert content(demo_lake, table).equals(content(other, table)), table
+    assert {c.table for c in run.checks} >= {"gold.attainment", "gold.unit_scores", "gold.completeness"}
