@@ -3,6 +3,8 @@ would run several machines): the same lake as in one process."""
 from __future__ import annotations
 
 import shutil
+import sys
+import types
 
 import pytest
 
@@ -13,7 +15,10 @@ from tests.jobs.test_refresh import content
 distributed = pytest.importorskip("distributed")
 
 
-def test_gold_built_on_two_workers_is_the_gold_built_here(demo_lake, cat, tmp_path):
+def test_gold_built_on_two_workers_is_the_gold_built_here(demo_lake, cat, tmp_path, monkeypatch):
+    # Worker processes are spawned and would run this process's __main__ again: in a suite where
+    # Streamlit's AppTest ran, that is the dashboard's script. Workers of the real job start apart.
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     other = Lake(tmp_path / "other")
     shutil.copytree(demo_lake.root, other.root)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
