@@ -70,21 +70,45 @@ def read_allocation(draft_cat: Catalog, campaign: str, name: str, data: bytes) -
     return allocation.read(draft_cat, campaign, cells, name)
 
 
-def publish(draft: Draft, account: Account, note: str):
+@dataclass
+class Outcome:
+    version: int | None = None          # the version recorded (None: nothing was)
+    campaigns: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)   # why nothing was published, in Vietnamese
+
+
+def _published(step) -> Outcome:
+    """Run a publication; what stops it is said in words (nothing is written then)."""
+    from jobs.gold import GoldCheckFailed
+    from lake.store import LakeBusyError
+
+    try:
+        done = step()
+    except CatalogError as exc:       # someone changed the catalog since this page checked it
+        return Outcome(problems=exc.problems)
+    except LakeBusyError:
+        return Outcome(problems=["Kho dữ liệu đang bận (đang nhận tệp hoặc làm mới số liệu); danh mục chưa được ghi. "
+                                 "Bấm lại sau ít phút."])
+    except GoldCheckFailed as exc:
+        return Outcome(problems=[f"Danh mục đã được ghi nhưng số liệu tổng hợp chưa tính lại vì {exc}. Lần làm mới "
+                                 "hằng đêm sẽ thử lại; xem trang Chất lượng dữ liệu."])
+    return Outcome(done.version, done.campaigns)
+
+
+def publish(draft: Draft, account: Account, note: str) -> Outcome:
     from jobs.reference import publish_changes
 
     if account.role != "admin":
         raise PermissionError("Chỉ quản trị viên được công bố danh mục.")
-    files = editing.snapshot()
-    return publish_changes(Lake(), draft.changes(files), account.username, note)
+    return _published(lambda: publish_changes(Lake(), draft.changes(editing.snapshot()), account.username, note))
 
 
-def restore(version: int, account: Account):
+def restore(version: int, account: Account) -> Outcome:
     from jobs.reference import restore as restore_version
 
     if account.role != "admin":
         raise PermissionError("Chỉ quản trị viên được khôi phục danh mục.")
-    return restore_version(Lake(), version, account.username)
+    return _published(lambda: restore_version(Lake(), version, account.username))
 
 
 def versions():

@@ -46,7 +46,7 @@ def start(entry: dict, rows: list[dict], clusters: list[dict], source: str, text
     S["cp_cluster_rows"] = pl.DataFrame([{"code": c["code"], "name": c["name"], "members": ", ".join(c["members"])}
                                          for c in clusters], schema={"code": pl.String, "name": pl.String,
                                                                      "members": pl.String})
-    for key in ("cp_editor", "cp_clusters", "cp_allocation", "cp_alloc_file", "cp_one", "cp_published"):
+    for key in ("cp_editor", "cp_clusters", "cp_allocation", "cp_alloc_file", "cp_allocation_of", "cp_one"):
         S.pop(key, None)
 
 
@@ -285,9 +285,13 @@ with st.expander(f"Những gì sẽ thay đổi ({len(changes)} tệp)"):
 if st.button("Công bố", type="primary", disabled=blocked, icon=":material/publish:"):
     with st.spinner("Đang ghi danh mục, công bố và tính lại số liệu của phong trào…"):
         done = campaigns.publish(draft, account, note.strip())
-    S["cp_published"] = done.version
-    st.success(f"Đã công bố danh mục bản {done.version}. Đã tính lại số liệu của: {', '.join(done.campaigns) or '—'}. "
-               "Các trang, biểu mẫu và trang Tải lên đã dùng danh mục mới.", icon=":material/check_circle:")
+    if done.problems:
+        st.error("Chưa công bố được:\n\n" + "\n".join(f"- {p}" for p in done.problems), icon=":material/error:")
+    elif done.version is None:
+        st.info("Danh mục không khác bản đang dùng; không ghi bản mới.", icon=":material/info:")
+    else:
+        st.success(f"Đã công bố danh mục bản {done.version}. Đã tính lại số liệu của: {', '.join(done.campaigns) or '—'}. "
+                   "Các trang, biểu mẫu và trang Tải lên đã dùng danh mục mới.", icon=":material/check_circle:")
 
 # ---------------------------------------------------------------- history
 st.header("Lịch sử danh mục")
@@ -303,4 +307,7 @@ else:
     if st.button(f"Khôi phục bản {picked}", key="cp_restore", icon=":material/history:",
                  disabled=picked == versions["version"].max()):
         done = campaigns.restore(picked, account)
-        st.success(f"Đã khôi phục bản {picked} thành bản {done.version}.", icon=":material/check_circle:")
+        if done.problems:
+            st.error("Chưa khôi phục được:\n\n" + "\n".join(f"- {p}" for p in done.problems), icon=":material/error:")
+        else:
+            st.success(f"Đã khôi phục bản {picked} thành bản {done.version}.", icon=":material/check_circle:")

@@ -20,10 +20,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.protection import SheetProtection
 
-from lake import rules
 from lake.formatting import number_vi, safe_cell
 from lake.numbers import NumberError, parse_number
-from lake.reference.catalog import Catalog, Indicator
+from lake.reference.catalog import Catalog, Indicator, campaign_figure, share_gap
 from lake.text import column_letter, fold
 
 SHEET = "Giao chỉ tiêu"
@@ -43,11 +42,6 @@ def _units(cat: Catalog, inds: list[Indicator]) -> list[str]:
     order = list(cat.units)
     wanted = {u for i in inds for u in cat.reporters(i)}
     return sorted(wanted, key=order.index)
-
-
-def _figure(ind: Indicator) -> float | None:
-    low, high = rules.goals(ind.rule)
-    return low if low is not None else high
 
 
 def workbook(cat: Catalog, campaign: str, shares: dict[tuple[str, str], float] | None = None) -> bytes:
@@ -76,7 +70,7 @@ def workbook(cat: Catalog, campaign: str, shares: dict[tuple[str, str], float] |
         ws.cell(HEADER_ROW, n, ind.code).font = bold
         ws.cell(5, n, safe_cell(ind.name)).alignment = Alignment(wrap_text=True, vertical="top")
         ws.cell(6, n, ind.uom)
-        ws.cell(7, n, _figure(ind))
+        ws.cell(7, n, campaign_figure(ind))
         ws.cell(8, n, f"=SUM({col}{FIRST_UNIT_ROW}:{col}{max(last, FIRST_UNIT_ROW)})")
         ws.column_dimensions[col].width = 18
         reporters = set(cat.reporters(ind))
@@ -190,16 +184,13 @@ def _check_indicator(cat: Catalog, ind: Indicator, out: Allocation) -> None:
     given = {u: v for (i, u), v in out.shares.items() if i == ind.code}
     if not given:
         return
-    missing = [u for u in cat.reporters(ind) if u not in given]
+    gap = share_gap(cat, ind, given)
     label = f"{ind.code} ({ind.name})"
-    if missing:
-        names = ", ".join(cat.units[u].name for u in missing[:6]) + ("…" if len(missing) > 6 else "")
-        out.warnings.append(f"{label}: {len(missing)} đơn vị chưa được giao ({names}); các đơn vị này sẽ hiện "
+    if gap.missing:
+        names = ", ".join(cat.units[u].name for u in gap.missing[:6]) + ("…" if len(gap.missing) > 6 else "")
+        out.warnings.append(f"{label}: {len(gap.missing)} đơn vị chưa được giao ({names}); các đơn vị này sẽ hiện "
                             "'chưa giao chỉ tiêu'.")
-    figure = _figure(ind)
-    if ind.aggregate == "sum" and figure is not None:
-        total = sum(given.values())
-        if abs(total - figure) > 1e-9 * max(1.0, abs(figure)):
-            verb = "vượt" if total > figure else "thiếu"
-            out.warnings.append(f"{label}: các phần giao cộng lại {number_vi(total, 2)} {ind.uom}, {verb} "
-                                f"{number_vi(abs(total - figure), 2)} so với chỉ tiêu chung {number_vi(figure, 2)}.")
+    if gap.off is not None:
+        verb = "vượt" if gap.off > 0 else "thiếu"
+        out.warnings.append(f"{label}: các phần giao cộng lại {number_vi(gap.total, 2)} {ind.uom}, {verb} "
+                            f"{number_vi(abs(gap.off), 2)} so với chỉ tiêu chung {number_vi(gap.figure, 2)}.")

@@ -280,32 +280,57 @@ def _yaml(path: Path, problems: list[str]) -> dict:
     return data or {}
 
 
+@dataclass(frozen=True)
+class ShareGap:
+    """How an indicator's shares (giao chỉ tiêu) fall short of covering it."""
+    missing: tuple[str, ...]        # reporting units without a share, in catalog order
+    total: float                    # the shares added up
+    figure: float | None            # the campaign figure they should add up to (additive indicators only)
+
+    @property
+    def off(self) -> float | None:
+        """Shares minus figure, when they differ (None when they agree or nothing is additive)."""
+        if self.figure is None or abs(self.total - self.figure) <= 1e-9 * max(1.0, abs(self.figure)):
+            return None
+        return self.total - self.figure
+
+
+def campaign_figure(ind: "Indicator") -> float | None:
+    """The one figure of the rule a unit's share replaces (the lower bound, or the ceiling)."""
+    low, high = rules.goals(ind.rule)
+    return low if low is not None else high
+
+
+def share_gap(cat: "Catalog", ind: "Indicator", shares: dict[str, float]) -> ShareGap:
+    """Units ``shares`` leaves out and, for an additive indicator, their sum against the campaign figure;
+    the published catalog and an allocation workbook are checked the same way."""
+    additive = ind.aggregate == "sum" and ind.rule["type"] != "all_of"
+    return ShareGap(tuple(u for u in cat.reporters(ind) if u not in shares), sum(shares.values()),
+                    campaign_figure(ind) if additive else None)
+
+
 def allocation_warnings(cat: "Catalog") -> list[str]:
     """Additive targets (``aggregate: sum``): the shares allocated to units (giao chỉ tiêu)
     should add up to the campaign figure, and every reporting unit should have one; a unit
     without one is shown "chưa giao chỉ tiêu" and left out of its score."""
-    from lake import rules
-
     out = []
     for ind in cat.indicators.values():
         if ind.aggregate != "sum" or ind.rule["type"] == "all_of":
             continue
-        figure = rules.goals(ind.rule)[0]
         shares = {t.unit: (t.value if t.value is not None else t.low) for t in cat.unit_targets
                   if t.indicator == ind.code and (t.value is not None or t.low is not None)}
-        reporters = set(cat.reporters(ind))
-        missing = sorted(reporters - set(shares))
         where = f"{ind.code} ({ind.name})"
         if not shares:
-            out.append(f"{where}: chưa giao chỉ tiêu cho đơn vị nào; {len(reporters)} đơn vị báo cáo sẽ hiện "
+            out.append(f"{where}: chưa giao chỉ tiêu cho đơn vị nào; {len(cat.reporters(ind))} đơn vị báo cáo sẽ hiện "
                        "'chưa giao chỉ tiêu' và không được tính điểm chỉ tiêu này.")
             continue
-        total = sum(shares.values())
-        if figure is not None and abs(total - figure) > 1e-9 * max(1.0, abs(figure)):
-            out.append(f"{where}: các phần giao cho đơn vị cộng lại {_num(total)}, khác chỉ tiêu chung {_num(figure)}.")
-        if missing:
-            out.append(f"{where}: {len(missing)} đơn vị chưa được giao ({', '.join(missing[:8])}"
-                       f"{'…' if len(missing) > 8 else ''}); các đơn vị này không được tính điểm chỉ tiêu này.")
+        gap = share_gap(cat, ind, shares)
+        if gap.off is not None:
+            out.append(f"{where}: các phần giao cho đơn vị cộng lại {_num(gap.total)}, khác chỉ tiêu chung "
+                       f"{_num(gap.figure)}.")
+        if gap.missing:
+            out.append(f"{where}: {len(gap.missing)} đơn vị chưa được giao ({', '.join(gap.missing[:8])}"
+                       f"{'…' if len(gap.missing) > 8 else ''}); các đơn vị này không được tính điểm chỉ tiêu này.")
     return out
 
 
