@@ -177,7 +177,7 @@ def upload_to_screen(folder: Path, repeat: int) -> float:
     inds = generate.indicator_list(scale)
     unit = sorted(cat.reporters(cat.indicators[inds[0]["code"]]))[0]
     period = scale.periods[-1]
-    os.environ["THIDUA_LAKE"] = str(lake.root)
+    os.environ["THIDUA_LAKE"] = lake.location
     times = []
     for k in range(repeat + 1):
         payload = generate.resubmission(scale, unit, period, inds, seed=1000 + k)
@@ -218,12 +218,11 @@ def page_queries(period: str, unit: str, indicator: str) -> dict:
 def duckdb_queries(lake: Lake, period: str, unit: str, indicator: str) -> dict:
     """The same aggregations in DuckDB over the tables' current Parquet files."""
     import duckdb
-    from deltalake import DeltaTable
 
     con = duckdb.connect()
 
     def files(name):
-        return "[" + ", ".join(f"'{f}'" for f in DeltaTable(lake.uri(name)).file_uris()) + "]"
+        return "[" + ", ".join(f"'{f}'" for f in lake.table(name).file_uris()) + "]"
 
     att, scores, comp = files("gold.attainment"), files("gold.unit_scores"), files("gold.completeness")
     silver, manifest = files("silver.report_values"), files("bronze.manifest")
@@ -254,7 +253,7 @@ def measure_queries(folder: Path, repeat: int) -> list[Figure]:
     from dashboard import data
 
     lake = Lake(folder / "lake")
-    os.environ["THIDUA_LAKE"] = str(lake.root)
+    os.environ["THIDUA_LAKE"] = lake.location
     scale = generate.SCALES[json.loads((folder / "build.json").read_text())["scale"]]
     cat = _catalog(folder)
     indicator = generate.indicator_list(scale)[0]["code"]

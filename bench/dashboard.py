@@ -67,7 +67,7 @@ def _time_page(lake: Lake, page: str) -> tuple[float, float]:
     from lake import accounts
     from lake.accounts import Account
 
-    os.environ["THIDUA_LAKE"] = str(lake.root)
+    os.environ["THIDUA_LAKE"] = lake.location
     bench = Account("bench", "Bench", "admin")
     users = lake.root.parent / "bench-users.json"
     accounts.save({bench.username: bench}, users)
@@ -153,7 +153,7 @@ def sign_in_to_overview(lake: Lake, repeat: int) -> tuple[float, float]:
 
     users = lake.root.parent / "bench-browser-users.json"
     accounts.upsert("bench", "leadership", "bench-2025", [], "Đo hiệu năng", path=users)
-    env = {"THIDUA_LAKE": str(lake.root), accounts.ENV_USERS: str(users)}
+    env = {"THIDUA_LAKE": lake.location, accounts.ENV_USERS: str(users)}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         button = Path(tmp) / "button.py"
         button.write_text("import streamlit as st\nif st.button('Bấm'):\n    st.title('Xong')\n", encoding="utf-8")

@@ -42,15 +42,15 @@ def table(name: str, **where: str) -> pl.DataFrame:
     lk = lake()
     moment = st.session_state.get("as_of")
     if moment is not None:
-        version = _past(str(lk.root), moment.isoformat()).get(name)
+        version = _past(lk.location, moment.isoformat()).get(name)
         if version is None:   # the table did not exist yet
             return spec(name).empty()
     else:
-        version = _current(str(lk.root), _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
+        version = _current(lk.location, _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
             "silver", "gold") else None
     if version is None:
         version = lk.version(name)
-    return _read(str(lk.root), name, version, tuple((k, (v,)) for k, v in sorted(where.items())))
+    return _read(lk.location, name, version, tuple((k, (v,)) for k, v in sorted(where.items())))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -85,7 +85,7 @@ def damaged_tables() -> tuple[str, ...]:
     recorded): the pages say the figures are being rebuilt instead of showing them.
     Checked once per table version."""
     lk = lake()
-    return _damaged(str(lk.root), tuple(_version(lk, n) for n in DERIVED_SHOWN), _version(lk, "ops.runs"))
+    return _damaged(lk.location, tuple(_version(lk, n) for n in DERIVED_SHOWN), _version(lk, "ops.runs"))
 
 
 def _period_labels(frame: pl.DataFrame, order: bool = False) -> pl.DataFrame:
@@ -140,7 +140,7 @@ def periods(code: str) -> list[str]:
     """Periods with attainment, from the Delta log's partition list (no data file is read)."""
     lk = lake()
     moment = st.session_state.get("as_of")
-    version = _past(str(lk.root), moment.isoformat()).get("gold.attainment") if moment is not None else None
+    version = _past(lk.location, moment.isoformat()).get("gold.attainment") if moment is not None else None
     if moment is not None and version is None:
         return []
     found = {p["period"] for p in lk.partitions("gold.attainment", version) if p["campaign_code"] == code}

@@ -103,7 +103,7 @@ def send(p: Preview, account: Account):
     except Exception as exc:   # never a trace on screen: a storage fault or a fault of ours, in words
         from lake import faults
 
-        message = faults.storage_fault(exc, Lake().root)
+        message = faults.storage_fault(exc, Lake().location)
         if message is not None:
             return FileReport(p.name, "", "rejected", message=f"'{p.name}': chưa nhận được vì {message}")
         code, _ = faults.record_internal(f"sending '{p.name}' from the upload page", exc)

@@ -150,10 +150,9 @@ def main(argv: list[str] | None = None) -> int:
 
     lake = Lake(args.lake)
     if args.command in ("ingest", "refresh", "demo"):
-        # A lake whose folder's parent is missing is a wrong path or an unmounted disk, not a new lake.
-        if args.command != "demo" and not lake.root.exists() and not lake.root.parent.is_dir():
-            return _fail(f"không tìm thấy kho dữ liệu {lake.root} (thư mục {lake.root.parent} không tồn tại). "
-                         "Hãy kiểm tra --lake hoặc THIDUA_LAKE và ổ đĩa đã được gắn chưa.")
+        problem = lake.files.problem()
+        if problem and (args.command != "demo" or lake.remote):
+            return _fail(problem)
         faults.log_to(lake.root)
     try:
         if args.command == "ingest":
@@ -178,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     except LakeBusyError as exc:
         return _fail(f"kho dữ liệu đang bận (khóa '{exc}' do tác vụ khác giữ); hãy chạy lại sau.")
     except Exception as exc:
-        message = faults.storage_fault(exc, lake.root)
+        message = faults.storage_fault(exc, lake.location)
         if message is not None:
             return _fail(message)
         code, _ = faults.record_internal(f"running '{args.command}'", exc)
@@ -233,7 +232,7 @@ def _ingest(args, lake, cat) -> int:
         except CatalogNotPublished as exc:
             return _fail(f"'{path.name}': {exc}")
         except Exception as exc:
-            message = faults.storage_fault(exc, lake.root)
+            message = faults.storage_fault(exc, lake.location)
             if message is None:   # a fault of ours on this file: say so, keep going with the others
                 code, _ = faults.record_internal(f"ingesting '{path.name}'", exc)
                 print(f"Lỗi: {faults.internal_message(path.name, code)}", file=sys.stderr)
@@ -296,7 +295,7 @@ def _demo(args, lake, cat) -> int:
     write_files(files, args.out)
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         new = receive_all(lake, files, progress=sys.stderr.isatty())
-    print(f"Đã tạo {len(files)} tệp báo cáo mẫu trong {args.out} ({new} tệp mới vào kho {lake.root}).")
+    print(f"Đã tạo {len(files)} tệp báo cáo mẫu trong {args.out} ({new} tệp mới vào kho {lake.location}).")
     run = refresh(lake, cat, progress=sys.stderr.isatty())
     print(f"Đã làm mới silver và gold. {run.summary}")
     from jobs.demo import demo_accounts

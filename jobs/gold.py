@@ -90,7 +90,7 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
     with lake.spool(f"gold-{run.run_id}") as spool:
         # One period a task on a cluster (spread over the workers); a few at a time here (fewer passes).
         step = 1 if scheduler else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
-        chunks = [(str(lake.root), as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
+        chunks = [(lake.location, as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
         for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler):
             for name, frame, result in built:
                 results.setdefault(name, []).append(result)
@@ -110,11 +110,11 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
             run.checks.append(combined)
 
 
-def build_chunk(lake_root: str, as_of: date, periods: list[str], refs: dict[str, pl.DataFrame],
+def build_chunk(lake_location: str, as_of: date, periods: list[str], refs: dict[str, pl.DataFrame],
                 inds: pl.DataFrame) -> list[tuple[str, pl.DataFrame, checks.CheckRun]]:
     """The gold tables of a few periods, each checked by its GX suite: a pure function of the
     silver partitions it reads and the reference tables, so it runs here or on a worker."""
-    values = Lake(lake_root).read("silver.report_values", where={"period": periods})
+    values = Lake(lake_location).read("silver.report_values", where={"period": periods})
     att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
                            periods=periods, consolidators=refs["consolidators"], units=refs["units"],
                            revisions=refs["indicator_revisions"])

@@ -12,10 +12,8 @@ a table found older than that is damaged too. Used by the jobs (to repair) and t
 from __future__ import annotations
 
 import json
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 
 import polars as pl
 
@@ -56,16 +54,17 @@ def recorded_versions(lake: Lake, until: datetime | None = None) -> dict[str, in
 
 
 def inspect_table(lake: Lake, name: str, recorded: dict[str, int] | None = None, deep: bool = True) -> Damage | None:
-    """Why ``name`` cannot be trusted, or None. ``deep`` also reads each data file's footer
-    (the nightly job does; the dashboard checks log, version and file sizes only)."""
+    """What is wrong with the table, or None when it is whole. ``deep`` also checks that each
+    data file is parquet with a readable footer (the nightly job does; the dashboard checks
+    log, version and file sizes only). Works the same on a folder and on an object store."""
     import pyarrow as pa
-    from deltalake import DeltaTable
+    import pyarrow.parquet as pq
     from deltalake.exceptions import DeltaError
 
     if not lake.exists(name):
         return None
     try:
-        table = DeltaTable(lake.uri(name))
+        table = lake.table(name)
         version = table.version()
         actions = pa.table(table.get_add_actions(flatten=True)).select(["path", "size_bytes"]).to_pydict()
     except (DeltaError, OSError) as exc:   # only the storage's own complaints: a bug of ours is no damage
@@ -73,25 +72,26 @@ def inspect_table(lake: Lake, name: str, recorded: dict[str, int] | None = None,
     if recorded is not None and version < recorded.get(name, -1):
         return Damage(name, f"at version {version}, older than the version {recorded[name]} a run recorded "
                             "(its newest commit was lost)")
-    root = Path(lake.uri(name))
+    folder = _table_key(lake, name)
     for path, size in zip(actions.get("path", []), actions.get("size_bytes", [])):
-        file = root / path
+        key = f"{folder}/{path}"
         try:
-            actual = file.stat().st_size
+            actual = lake.files.size(key)
         except OSError:
             return Damage(name, f"data file {path} is missing")
         if size is not None and actual != size:
             return Damage(name, f"data file {path} has {actual} bytes, the log says {size}")
         if deep:
-            import pyarrow.parquet as pq
-
             try:
-                with open(file, "rb") as fh:
-                    head = fh.read(4)
-                    fh.seek(-4, 2)
-                    if head != b"PAR1" or fh.read(4) != b"PAR1":
-                        return Damage(name, f"data file {path} was overwritten (no parquet marks)")
-                pq.read_metadata(file)
+                head = lake.files.read_range(key, 0, 4)
+                tail = lake.files.read_range(key, max(actual - 8, 0), actual)
+                if head != b"PAR1" or tail[-4:] != b"PAR1":
+                    return Damage(name, f"data file {path} was overwritten (no parquet marks)")
+                footer = int.from_bytes(tail[:4], "little") + 8
+                if footer + 4 > actual:
+                    return Damage(name, f"data file {path} is not readable parquet: footer of {footer} bytes")
+                # The footer alone, after the leading mark, reads as the file's metadata.
+                pq.read_metadata(pa.BufferReader(head + lake.files.read_range(key, actual - footer, actual)))
             except (OSError, pa.ArrowException) as exc:
                 return Damage(name, f"data file {path} is not readable parquet: {str(exc)[:200]}")
     return None
@@ -102,12 +102,16 @@ def damaged(lake: Lake, names: tuple[str, ...] = DERIVED, deep: bool = True) -> 
     return [d for n in names if (d := inspect_table(lake, n, recorded, deep)) is not None]
 
 
-def set_aside(lake: Lake, damage: Damage) -> Path:
-    """Move a damaged table out of the lake (under ``_damaged/``), so it is built again from scratch."""
-    source = Path(lake.uri(damage.table))
+def set_aside(lake: Lake, damage: Damage) -> str:
+    """Move a damaged table out of the lake (under ``_damaged/``), so it is built again from
+    scratch; returns where it went (a path or an address)."""
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-    target = lake.root / "_damaged" / f"{damage.table}-{stamp}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.move(str(source), str(target))
-    (target / "REASON.txt").write_text(damage.reason + "\n", encoding="utf-8")
-    return target
+    target = f"_damaged/{damage.table}-{stamp}"
+    lake.files.move_tree(_table_key(lake, damage.table), target)
+    lake.files.write_text(f"{target}/REASON.txt", damage.reason + "\n")
+    return f"{lake.location}/{target}"
+
+
+def _table_key(lake: Lake, name: str) -> str:
+    """The table's folder relative to the lake (the key prefix of its objects)."""
+    return lake.uri(name)[len(lake.location) + 1:]

@@ -1,7 +1,8 @@
 """The lake's storage edge: Delta tables by name and the raw file store.
 
 Everything that reads or writes the lake goes through :class:`Lake`; the rest of the code
-works on polars frames. Writes are atomic Delta commits (a reader sees the previous version
+works on polars frames. The lake is a local folder or an object store (``s3://…``, see
+:mod:`lake.objects` for how it is named and reached); nothing above this module knows which. Writes are atomic Delta commits (a reader sees the previous version
 or the new one, never a mix), replacements always carry literal partition values in their
 predicate so that only the touched partitions are rewritten, and a commit that loses a race
 to another writer is retried.
@@ -9,11 +10,8 @@ to another writer is retried.
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import hashlib
 import os
 import random
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
@@ -24,26 +22,19 @@ import pyarrow as pa
 from deltalake import DeltaTable
 from deltalake.exceptions import CommitFailedError, TableNotFoundError
 
+from lake.objects import ENV_ROOT, Held, LakeBusyError, LocalFiles, ObjectFiles, content_key, is_remote, resolve
+from lake.objects import storage_options as _storage_options
+from lake.objects import work_folder
 from lake.spool import Spool
 from lake.tables import TableSpec, spec
 
-DEFAULT_ROOT = "lake"
+__all__ = ["ENV_ROOT", "RETENTION_DAYS", "Lake", "LakeBusyError", "partition_predicate", "pairs_predicate"]
+
 # Old table versions stay readable (time travel, audit) for this long; the nightly job deletes
 # older files (``vacuum``), so the dashboard offers "xem số liệu tại ngày" within it.
 RETENTION_DAYS = 30
-ENV_ROOT = "THIDUA_LAKE"
 _COMMIT_ATTEMPTS = 8
-
-
-class LakeBusyError(RuntimeError):
-    """Another job holds the lock this one needs."""
-
-
-def resolve_root(root: str | os.PathLike | None = None) -> Path:
-    """``--lake DIR`` wins, then ``$THIDUA_LAKE``, then ``./lake``."""
-    if root:
-        return Path(root)
-    return Path(os.environ.get(ENV_ROOT) or DEFAULT_ROOT)
+FILES = "bronze/files"
 
 
 def _sql_literal(value: object) -> str:
@@ -52,15 +43,6 @@ def _sql_literal(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def _chunks(data: bytes | os.PathLike, size: int = 1 << 20) -> Iterator[bytes]:
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        yield bytes(data)
-        return
-    with open(data, "rb") as fh:
-        while chunk := fh.read(size):
-            yield chunk
 
 
 def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
@@ -84,25 +66,45 @@ def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
 
 
 class Lake:
+    """The lake at ``root`` (a folder or an ``s3://`` address; default ``$THIDUA_LAKE``).
+
+    ``location`` is that address; ``root`` is the folder on this machine for the lake's log
+    and jobs' scratch space — the lake's own folder when it is local (see ``work_folder``)."""
+
     def __init__(self, root: str | os.PathLike | None = None):
-        self.root = resolve_root(root).absolute()
+        self.location = resolve(root)
+        self.remote = is_remote(self.location)
+        self.root = work_folder(self.location)
+        self.files: LocalFiles | ObjectFiles = ObjectFiles(self.location) if self.remote else LocalFiles(self.root)
+        # Delta and polars get the connection explicitly (not each from the environment in its
+        # own way), so a table and a raw file of the lake are always read from the same store.
+        self.storage_options: dict[str, str] | None = _storage_options() if self.remote else None
 
     def __repr__(self) -> str:
-        return f"Lake({str(self.root)!r})"
+        return f"Lake({self.location!r})"
+
+    def __reduce__(self):   # sent to cluster workers by its address (they read the same env)
+        return (Lake, (self.location,))
 
     # ------------------------------------------------------------------ tables
     def uri(self, name: str) -> str:
         s = spec(name)
-        return str(self.root / s.layer / s.short_name)
+        return f"{self.location}/{s.layer}/{s.short_name}"
+
+    def table(self, name: str, version: int | None = None) -> DeltaTable:
+        """The Delta table itself (its log, history, files), for what frames do not show."""
+        return DeltaTable(self.uri(name), version=version, storage_options=self.storage_options)
 
     def exists(self, name: str) -> bool:
+        if self.remote:
+            return DeltaTable.is_deltatable(self.uri(name), storage_options=self.storage_options)
         return (Path(self.uri(name)) / "_delta_log").is_dir()
 
     def version(self, name: str) -> int | None:
         if not self.exists(name):
             return None
         try:
-            return DeltaTable(self.uri(name)).version()
+            return self.table(name).version()
         except TableNotFoundError:
             return None
 
@@ -112,14 +114,14 @@ class Lake:
         if not self.exists(name):
             return None
         stamp = moment.timestamp() * 1000
-        versions = [h["version"] for h in DeltaTable(self.uri(name)).history() if h.get("timestamp", 0) <= stamp]
+        versions = [h["version"] for h in self.table(name).history() if h.get("timestamp", 0) <= stamp]
         return max(versions) if versions else None
 
     def scan(self, name: str) -> pl.LazyFrame:
         s = spec(name)
         if not self.exists(name):
             return s.empty().lazy()
-        return pl.scan_delta(self.uri(name))
+        return pl.scan_delta(self.uri(name), storage_options=self.storage_options)
 
     def read(self, name: str, where: Mapping[str, Iterable[object]] | None = None,
              version: int | None = None) -> pl.DataFrame:
@@ -127,10 +129,7 @@ class Lake:
         s = spec(name)
         if not self.exists(name):
             return s.empty()
-        if version is not None:
-            lf = pl.scan_delta(self.uri(name), version=version)
-        else:
-            lf = pl.scan_delta(self.uri(name))
+        lf = pl.scan_delta(self.uri(name), version=version, storage_options=self.storage_options)
         if where:
             for column, values in where.items():
                 lf = lf.filter(pl.col(column).is_in(list(values)))
@@ -170,7 +169,7 @@ class Lake:
         """The table's partitions (partition column → value), read from the Delta log alone."""
         if not self.exists(name) or not spec(name).partition_by:
             return []
-        return [dict(p) for p in DeltaTable(self.uri(name), version=version).partitions()]
+        return [dict(p) for p in self.table(name, version=version).partitions()]
 
     def replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
                            parts: list[Mapping[str, object]]) -> None:
@@ -190,12 +189,14 @@ class Lake:
 
             reader = pa.RecordBatchReader.from_batches(schema, batches())
             uri = self.uri(name)
-            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            if not self.remote:
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
             if not self.exists(name):
-                write_deltalake(uri, reader, mode="append", partition_by=list(s.partition_by) or None)
+                write_deltalake(uri, reader, mode="append", partition_by=list(s.partition_by) or None,
+                                storage_options=self.storage_options)
             else:
                 write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts),
-                                partition_by=list(s.partition_by) or None)
+                                partition_by=list(s.partition_by) or None, storage_options=self.storage_options)
 
         if parts:
             self._commit(attempt)
@@ -207,7 +208,7 @@ class Lake:
         s = spec(name)
         if not self.exists(name):
             return
-        table = DeltaTable(self.uri(name))
+        table = self.table(name)
         current = list(table.metadata().partition_columns)
         columns = [f.name for f in table.schema().fields]
         if current != list(s.partition_by) or set(columns) != set(s.schema):
@@ -216,7 +217,7 @@ class Lake:
 
     @contextlib.contextmanager
     def spool(self, job_id: str) -> Iterator[Spool]:
-        """Local scratch space for one job, removed when the job ends."""
+        """Scratch space for one job on this machine's disk, removed when the job ends."""
         sp = Spool(self.root / "_scratch" / job_id)
         try:
             yield sp
@@ -237,8 +238,9 @@ class Lake:
         if mode == "append":
             options["schema_mode"] = "merge"   # a column added since the table was created (ops.runs.errors)
         uri = self.uri(s.name)
-        Path(uri).parent.mkdir(parents=True, exist_ok=True)
-        frame.write_delta(uri, mode=mode, delta_write_options=options)
+        if not self.remote:
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
 
     @staticmethod
     def _commit(attempt: Callable[[], None]) -> None:
@@ -256,7 +258,7 @@ class Lake:
         returns how many files were replaced."""
         if not self.exists(name):
             return 0
-        metrics = DeltaTable(self.uri(name)).optimize.compact()
+        metrics = self.table(name).optimize.compact()
         return int(metrics.get("numFilesRemoved", 0))
 
     def vacuum(self, name: str, retention_hours: int) -> int:
@@ -264,7 +266,7 @@ class Lake:
         working inside that window); returns how many files were deleted."""
         if not self.exists(name):
             return 0
-        table = DeltaTable(self.uri(name))
+        table = self.table(name)
         if not table.vacuum(retention_hours=retention_hours, dry_run=True):
             return 0  # nothing to delete: write nothing, not even a vacuum entry in the log
         return len(table.vacuum(retention_hours=retention_hours, dry_run=False))
@@ -272,50 +274,29 @@ class Lake:
     def history(self, name: str, limit: int = 20) -> list[dict]:
         if not self.exists(name):
             return []
-        return DeltaTable(self.uri(name)).history(limit)
+        return self.table(name).history(limit)
 
     # -------------------------------------------------------------- raw files
     def put_file(self, data: bytes | os.PathLike) -> tuple[str, str]:
         """Keep a file byte for byte under its SHA-256 (``data``: the bytes, or a path read a
         megabyte at a time, so a file of any size is kept without holding it in memory);
-        returns (file_id, object key). A write that fails leaves no temporary file behind."""
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            file_id = hashlib.sha256(data).hexdigest()
-            if (self.root / "bronze" / "files" / file_id[:2] / file_id).exists():
-                return file_id, f"files/{file_id[:2]}/{file_id}"
-        folder = self.root / "bronze" / "files"
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".incoming-")
-        try:
-            digest = hashlib.sha256()
-            with os.fdopen(fd, "wb") as fh:
-                for chunk in _chunks(data):
-                    digest.update(chunk)
-                    fh.write(chunk)
-                fh.flush()
-                os.fsync(fh.fileno())
-            file_id = digest.hexdigest()
-            key = f"files/{file_id[:2]}/{file_id}"
-            path = self.root / "bronze" / key
-            if path.exists():
-                os.unlink(tmp)
-            else:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return file_id, key
+        returns (file_id, object key). A write that fails leaves nothing behind under a key."""
+        file_id = self.files.keep(FILES, data)
+        return file_id, content_key("files", file_id)
 
     def has_file(self, object_key: str) -> bool:
-        return (self.root / "bronze" / object_key).is_file()
+        return self.files.exists(f"bronze/{object_key}")
+
+    def get_file(self, object_key: str) -> bytes:
+        return self.files.get(f"bronze/{object_key}")
 
     def sweep(self, older_than_seconds: float = 3600) -> int:
         """Remove what killed or failed jobs left behind: ``.incoming-*`` files of the file store,
         scratch folders (only with the writer lock held, when no job can be using one) and Delta
         commit temporaries. Returns how many were removed."""
         removed = 0
+        if self.remote:
+            return removed   # an object store keeps no temporaries: puts and commits are whole
         cutoff = time.time() - older_than_seconds
         candidates = list((self.root / "bronze" / "files").glob(".incoming-*"))
         candidates += list(self.root.glob("*/*/_delta_log/*.tmp"))
@@ -336,36 +317,12 @@ class Lake:
             removed += 1
         return removed
 
-    def get_file(self, object_key: str) -> bytes:
-        return (self.root / "bronze" / object_key).read_bytes()
-
     # ------------------------------------------------------------------ locks
-    @contextlib.contextmanager
-    def lock(self, name: str, wait_seconds: float = 0.0) -> Iterator[None]:
-        """An exclusive advisory lock shared by every process on this lake.
+    def lock(self, name: str, wait_seconds: float = 0.0) -> contextlib.AbstractContextManager[Held]:
+        """An exclusive lock shared by every process on this lake (every machine, for a lake in
+        an object store).
 
         ``wait_seconds=0`` fails at once when held (the nightly refresh must not overlap);
         writers wait a while for each other instead.
         """
-        lock_dir = self.root / "_locks"
-        lock_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(lock_dir / f"{name}.lock", "a+")
-        deadline = time.monotonic() + wait_seconds
-        try:
-            while True:
-                try:
-                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise LakeBusyError(name) from None
-                    time.sleep(0.1)
-            fh.seek(0)
-            fh.truncate()
-            fh.write(f"{os.getpid()}\n")
-            fh.flush()
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fh, fcntl.LOCK_UN)
-            fh.close()
+        return self.files.lock(name, wait_seconds)
