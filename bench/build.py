@@ -58,7 +58,7 @@ def build(scale_name: str, folder: Path, progress: bool = True) -> dict:
         files, rows = receive_files(lake, report_files(scale), progress=progress)
         generated = time.perf_counter() - t
         received.write_text(json.dumps([files, rows, generated]), encoding="utf-8")
-    wall, peak_mb, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", str(lake.root)],
+    wall, peak_mb, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", lake.location],
                                        {"THIDUA_CATALOG": str(catalog)})
     if code:
         raise SystemExit(f"refresh failed with exit code {code}")
@@ -66,7 +66,7 @@ def build(scale_name: str, folder: Path, progress: bool = True) -> dict:
     # An ordinary night: 1% of the files sent again, corrected; only they are typed again.
     night = night_files(scale)
     receive_files(lake, iter(night))
-    night_wall, night_peak, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", str(lake.root)],
+    night_wall, night_peak, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", lake.location],
                                                 {"THIDUA_CATALOG": str(catalog)})
     if code:
         raise SystemExit(f"incremental refresh failed with exit code {code}")

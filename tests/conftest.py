@@ -77,47 +77,11 @@ def demo_lake(demo_lake_dir, tmp_path) -> Lake:
 @pytest.fixture(scope="session")
 def s3_endpoint():
     """An S3-compatible server on the loopback address (moto's server mode), for the session."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
     pytest.importorskip("moto.server")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(url + "/moto-api/", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                raise RuntimeError("moto server did not start")
-            time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    from bench.objectstore import s3_server
 
-
-S3_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_REGION": "us-east-1",
-          "AWS_ALLOW_HTTP": "true"}
-
-
-def new_bucket(endpoint: str) -> str:
-    import uuid
-
-    import boto3
-
-    name = f"lake-{uuid.uuid4().hex[:12]}"
-    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
-                 region_name="us-east-1").create_bucket(Bucket=name)
-    return name
+    with s3_server() as url:
+        yield url
 
 
 @pytest.fixture
@@ -125,6 +89,8 @@ def s3_lake(s3_endpoint, monkeypatch, tmp_path) -> Lake:
     """An empty lake in a fresh bucket of the S3 server, reached as production reaches one: the
     address in THIDUA_LAKE, the connection in the standard AWS variables (inherited by jobs
     started as processes)."""
+    from bench.objectstore import S3_ENV, new_bucket
+
     for key, value in {**S3_ENV, "AWS_ENDPOINT_URL": s3_endpoint, "THIDUA_WORK": str(tmp_path / "work")}.items():
         monkeypatch.setenv(key, value)
     location = f"s3://{new_bucket(s3_endpoint)}/thidua"

@@ -139,7 +139,7 @@ def test_damage_in_the_bucket_is_found_and_set_aside(s3_lake):
 
 
 def test_an_unreachable_store_is_said_in_words(s3_endpoint, monkeypatch, tmp_path):
-    from tests.conftest import S3_ENV
+    from bench.objectstore import S3_ENV
 
     for key, value in {**S3_ENV, "AWS_ENDPOINT_URL": s3_endpoint, "THIDUA_WORK": str(tmp_path)}.items():
         monkeypatch.setenv(key, value)
