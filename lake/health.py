@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -23,6 +24,7 @@ from lake.store import Lake
 DERIVED = ("bronze.cells", "silver.report_values", "silver.quarantine", "gold.file_counts",
            "gold.attainment", "gold.unit_scores", "gold.completeness")
 GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness")
+_TAIL = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,25 +75,29 @@ def inspect_table(lake: Lake, name: str, recorded: dict[str, int] | None = None,
         return Damage(name, f"at version {version}, older than the version {recorded[name]} a run recorded "
                             "(its newest commit was lost)")
     folder = _table_key(lake, name)
+    present = lake.files.sizes(folder)   # one listing, not a request a file (an object store)
     for path, size in zip(actions.get("path", []), actions.get("size_bytes", [])):
-        key = f"{folder}/{path}"
-        try:
-            actual = lake.files.size(key)
-        except OSError:
+        name_in_store = path if path in present else unquote(path)
+        actual = present.get(name_in_store)
+        if actual is None:
             return Damage(name, f"data file {path} is missing")
         if size is not None and actual != size:
             return Damage(name, f"data file {path} has {actual} bytes, the log says {size}")
         if deep:
+            key = f"{folder}/{name_in_store}"
             try:
                 head = lake.files.read_range(key, 0, 4)
-                tail = lake.files.read_range(key, max(actual - 8, 0), actual)
+                # The footer is small: the last 64 kB hold it and its length nearly always.
+                tail = lake.files.read_range(key, max(actual - _TAIL, 0), actual)
                 if head != b"PAR1" or tail[-4:] != b"PAR1":
                     return Damage(name, f"data file {path} was overwritten (no parquet marks)")
-                footer = int.from_bytes(tail[:4], "little") + 8
+                footer = int.from_bytes(tail[-8:-4], "little") + 8
                 if footer + 4 > actual:
                     return Damage(name, f"data file {path} is not readable parquet: footer of {footer} bytes")
+                if footer > len(tail):
+                    tail = lake.files.read_range(key, actual - footer, actual)
                 # The footer alone, after the leading mark, reads as the file's metadata.
-                pq.read_metadata(pa.BufferReader(head + lake.files.read_range(key, actual - footer, actual)))
+                pq.read_metadata(pa.BufferReader(head + tail[-footer:]))
             except (OSError, pa.ArrowException) as exc:
                 return Damage(name, f"data file {path} is not readable parquet: {str(exc)[:200]}")
     return None
