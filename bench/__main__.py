@@ -39,7 +39,7 @@ import polars as pl
 
 from bench import generate
 from bench.build import build
-from lake.store import Lake
+from lakehouse.store import Lake
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -76,7 +76,7 @@ def _built(scale: str, folder: Path) -> dict:
 
 
 def _catalog(folder: Path):
-    from lake.reference.catalog import load
+    from lakehouse.reference.catalog import load
     return load(folder / "catalog")
 
 
@@ -123,7 +123,7 @@ def pandas_pipeline(data: bytes, cat, target: Path) -> None:
     from deltalake import write_deltalake
 
     from jobs.ingest import assignment_keys
-    from lake import checks
+    from lakehouse import checks
 
     df = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=str)
     df.columns = ["unit_code", "indicator_code", "period", "value_text", "baseline_text"]
@@ -147,7 +147,7 @@ def measure_ingest(folder: Path, repeat: int) -> list[Figure]:
     import fastexcel
 
     from jobs.ingest import ingest_bytes
-    from lake import checks
+    from lakehouse import checks
 
     cat = _catalog(folder)
     lake = Lake(folder / "lake")
@@ -296,7 +296,7 @@ def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str
 def measure_start(folder: Path, repeat: int) -> Figure | None:
     if not Path("/usr/bin/chromium").exists():
         return None
-    from lake import accounts
+    from lakehouse import accounts
 
     users = folder / "users.json"
     accounts.upsert("bench", "leadership", "bench-2025", [], "Đo hiệu năng", path=users)

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from bench.generate import night_files, SCALES, receive_files, report_files, write_catalog
-from lake.store import Lake
+from lakehouse.store import Lake
 
 
 def run_measured(args: list[str], env: dict | None = None) -> tuple[float, float, int]:

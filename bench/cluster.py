@@ -16,7 +16,7 @@ def measure(folder: Path, workers: int = 2) -> dict:
     os.environ["THIDUA_CATALOG"] = str(folder / "catalog")
     from jobs import gold
     from jobs.runs import Run
-    from lake.store import Lake
+    from lakehouse.store import Lake
 
     lake = Lake(folder / "lake")
     today = date.today()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lake.store import Lake
+from lakehouse.store import Lake
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -43,7 +43,7 @@ def build_demo(root: Path) -> Lake:
 
 def enlarge(src: Lake, dst: Lake, factor: int) -> Lake:
     """Every table of ``src`` in ``dst``; units (and all their rows) copied ``factor`` times."""
-    from lake.tables import TABLES
+    from lakehouse.tables import TABLES
 
     for name in TABLES:
         if not src.exists(name):
@@ -64,8 +64,8 @@ def enlarge(src: Lake, dst: Lake, factor: int) -> Lake:
 def _time_page(lake: Lake, page: str) -> tuple[float, float]:
     from streamlit.testing.v1 import AppTest
 
-    from lake import accounts
-    from lake.accounts import Account
+    from lakehouse import accounts
+    from lakehouse.accounts import Account
 
     os.environ["THIDUA_LAKE"] = lake.location
     bench = Account("bench", "Bench", "admin")
@@ -149,7 +149,7 @@ def sign_in_to_overview(lake: Lake, repeat: int) -> tuple[float, float]:
     as a person takes to type), and the same click → redraw on a one-button app."""
     from playwright.sync_api import sync_playwright
 
-    from lake import accounts
+    from lakehouse import accounts
 
     users = lake.root.parent / "bench-browser-users.json"
     accounts.upsert("bench", "leadership", "bench-2025", [], "Đo hiệu năng", path=users)

@@ -152,8 +152,8 @@ def indicator_list(scale: Scale) -> list[dict]:
 
 def write_catalog(scale: Scale, folder: Path, source: Path | None = None) -> Path:
     """A complete catalog directory for the scale (groups and units of measure copied from the
-    product's own catalog), loadable by ``lake.reference.catalog.load``."""
-    from lake.reference.catalog import DEFAULT_DIR
+    product's own catalog), loadable by ``lakehouse.reference.catalog.load``."""
+    from lakehouse.reference.catalog import DEFAULT_DIR
 
     source = source or DEFAULT_DIR
     folder.mkdir(parents=True, exist_ok=True)
@@ -331,7 +331,7 @@ def receive_files(lake, files: Iterator[ReportFile], progress: bool = False) -> 
     files land in); silver and gold are then built by the nightly refresh. Returns (files, rows)."""
     from tqdm import tqdm
 
-    from lake.bronze import files as bronze_files
+    from lakehouse.bronze import files as bronze_files
 
     entries, n_files, n_rows = [], 0, 0
     for f in tqdm(files, disable=not progress, desc="Sinh tệp", unit="tệp"):

@@ -67,7 +67,7 @@ def new_bucket(endpoint: str) -> str:
 def _commits(location: str, worker: int, commits: int) -> None:
     import polars as pl
 
-    from lake.store import Lake
+    from lakehouse.store import Lake
 
     lake = Lake(location)
     for n in range(commits):
@@ -76,7 +76,7 @@ def _commits(location: str, worker: int, commits: int) -> None:
 
 
 def concurrent_commits(location: str, writers: int, commits: int) -> dict:
-    from lake.store import Lake
+    from lakehouse.store import Lake
 
     ctx = multiprocessing.get_context("spawn")
     start = time.perf_counter()
@@ -94,7 +94,7 @@ def concurrent_commits(location: str, writers: int, commits: int) -> dict:
 def measure(scale_name: str, folder: Path, writers: int = 4, commits: int = 15) -> dict:
     from bench.build import run_measured
     from bench.generate import SCALES, receive_files, report_files, write_catalog
-    from lake.store import Lake
+    from lakehouse.store import Lake
 
     scale = SCALES[scale_name]
     catalog = write_catalog(scale, folder / "catalog")

@@ -1,6 +1,6 @@
 """What isolating the reader costs: the same files read in the caller's process
-(``lake.bronze.cells.read_cells``, the reference) and through a warm worker
-(``lake.bronze.reader.read_isolated``), in the same run; plus a worker's cold start and the
+(``lakehouse.bronze.cells.read_cells``, the reference) and through a warm worker
+(``lakehouse.bronze.reader.read_isolated``), in the same run; plus a worker's cold start and the
 memory of the largest sheet the limits let through.
 
     python -m bench.reader [--repeat 5] [--json FILE]
@@ -63,8 +63,8 @@ def _hwm_mb(pid: int | str = "self") -> float:
 
 
 def measure(repeat: int) -> list[Figure]:
-    from lake.bronze.cells import read_cells
-    from lake.bronze.reader import ReaderPool, pool, read_isolated
+    from lakehouse.bronze.cells import read_cells
+    from lakehouse.bronze.reader import ReaderPool, pool, read_isolated
 
     figures = []
     start = []

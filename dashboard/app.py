@@ -14,8 +14,8 @@ import streamlit as st
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import auth, data, layout, state  # noqa: E402
-from lake import accounts, faults  # noqa: E402
-from lake.periods import label_vi  # noqa: E402
+from lakehouse import accounts, faults  # noqa: E402
+from lakehouse.periods import label_vi  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
 PAGES = [  # file, title, icon, url path, roles

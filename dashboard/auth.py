@@ -1,8 +1,8 @@
 """Who is using the dashboard: OpenID Connect through ``st.login`` when ``[auth]`` is set in
-``.streamlit/secrets.toml``, else the local accounts of ``lake.accounts``. There is no
+``.streamlit/secrets.toml``, else the local accounts of ``lakehouse.accounts``. There is no
 anonymous access.
 
-A local sign-in is kept in a signed, expiring cookie (``lake.sessions``), so reloading the page
+A local sign-in is kept in a signed, expiring cookie (``lakehouse.sessions``), so reloading the page
 keeps the user in; signing out ends the session on the server and clears the cookie."""
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import json
 
 import streamlit as st
 
-from lake import accounts, sessions
-from lake.accounts import Account
+from lakehouse import accounts, sessions
+from lakehouse.accounts import Account
 
 _KEY = "account"
 _TOKEN = "session_token"

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from lake.accounts import Account
-from lake.reference import allocation, editing, history
-from lake.reference.catalog import Catalog, CatalogError, Uom, check_indicators
-from lake.store import Lake
+from lakehouse.accounts import Account
+from lakehouse.reference import allocation, editing, history
+from lakehouse.reference.catalog import Catalog, CatalogError, Uom, check_indicators
+from lakehouse.store import Lake
 from dashboard.uploads import catalog
 
 
@@ -59,8 +59,8 @@ def check(draft: Draft) -> tuple[Catalog | None, list[str]]:
 
 
 def read_allocation(draft_cat: Catalog, campaign: str, name: str, data: bytes) -> allocation.Allocation:
-    from lake.bronze.errors import FileRejected
-    from lake.bronze.reader import ReaderFailed, read_isolated
+    from lakehouse.bronze.errors import FileRejected
+    from lakehouse.bronze.reader import ReaderFailed, read_isolated
 
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     try:
@@ -80,7 +80,7 @@ class Outcome:
 def _published(step) -> Outcome:
     """Run a publication; what stops it is said in words (nothing is written then)."""
     from jobs.gold import GoldCheckFailed
-    from lake.store import LakeBusyError
+    from lakehouse.store import LakeBusyError
 
     try:
         done = step()

@@ -7,9 +7,9 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import polars as pl
 
-from lake.formatting import date_vi, number_vi
-from lake.periods import label_vi, sort_key
-from lake.rules import STATUS_VI
+from lakehouse.formatting import date_vi, number_vi
+from lakehouse.periods import label_vi, sort_key
+from lakehouse.rules import STATUS_VI
 
 STATUS_ORDER = ("exceeded", "met", "not_met", "no_data", "no_target")
 STATUS_COLOR = {"exceeded": "#0072B2", "met": "#009E73", "not_met": "#D55E00", "no_data": "#BBBBBB",

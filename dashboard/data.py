@@ -9,10 +9,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from lake.periods import label_vi, period_type, sort_key
-from lake.rules import STATUSES
-from lake.store import Lake
-from lake.tables import spec
+from lakehouse.periods import label_vi, period_type, sort_key
+from lakehouse.rules import STATUSES
+from lakehouse.store import Lake
+from lakehouse.tables import spec
 
 TOP_LEVEL = pl.col("parent_code").is_null()
 
@@ -28,7 +28,7 @@ def _read(root: str, table: str, version: int | None, where: tuple = ()) -> pl.D
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _current(root: str, runs_version: int | None) -> dict[str, int]:
-    from lake.submissions import current_versions
+    from lakehouse.submissions import current_versions
 
     return current_versions(Lake(root))
 
@@ -57,8 +57,8 @@ def table(name: str, **where: str) -> pl.DataFrame:
 def _past(root: str, moment: str) -> dict[str, int | None]:
     from datetime import datetime
 
-    from lake.submissions import versions_at
-    from lake.tables import TABLES
+    from lakehouse.submissions import versions_at
+    from lakehouse.tables import TABLES
 
     return versions_at(Lake(root), datetime.fromisoformat(moment), TABLES)
 
@@ -75,7 +75,7 @@ def _version(lk: Lake, name: str) -> int | None:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _damaged(root: str, versions: tuple, runs_version: int | None) -> tuple[str, ...]:
-    from lake import health
+    from lakehouse import health
 
     return tuple(d.table for d in health.damaged(Lake(root), DERIVED_SHOWN, deep=False))
 
@@ -181,8 +181,8 @@ def unit_status_counts(m: pl.DataFrame) -> pl.DataFrame:
 
 def year_end_forecast(code: str, period: str, unit: str | None = None) -> pl.DataFrame:
     """Year-end forecast of the campaign's cumulative indicators as of ``period`` (its rule:
-    ``lake.gold.forecast``), with names; worst outlook first. One unit's when ``unit`` is given."""
-    from lake.gold import forecast
+    ``lakehouse.gold.forecast``), with names; worst outlook first. One unit's when ``unit`` is given."""
+    from lakehouse.gold import forecast
 
     where = {"unit_code": unit} if unit else {}
     made = forecast.year_end(table("gold.attainment", campaign_code=code, **where), period)

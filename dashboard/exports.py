@@ -7,7 +7,7 @@ import polars as pl
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from lake.formatting import safe_cell
+from lakehouse.formatting import safe_cell
 
 
 def ranking_workbook(table: pl.DataFrame, period_label: str) -> bytes:
@@ -31,10 +31,10 @@ def ranking_workbook(table: pl.DataFrame, period_label: str) -> bytes:
 def review_report(campaign: str, period: str, as_of=None):
     """The sơ kết / tổng kết report (Word) and its annex (Excel), built when the button is
     pressed (a few seconds: its charts are drawn by Chromium), as the lake stands or stood."""
-    from lake import review_docx
-    from lake.store import Lake
-    from lake.submissions import versions_at
-    from lake.tables import TABLES
+    from lakehouse import review_docx
+    from lakehouse.store import Lake
+    from lakehouse.submissions import versions_at
+    from lakehouse.tables import TABLES
 
     def gather():
         lake = Lake()

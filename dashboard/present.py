@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import layout
 from dashboard.charts import status_label
-from lake.formatting import date_vi, number_vi
+from lakehouse.formatting import date_vi, number_vi
 
 
 def num(col: str, digits: int = 2) -> pl.Expr:
@@ -114,7 +114,7 @@ def table(frame: pl.DataFrame, budget: int = FULL, keep: tuple[str, ...] = (), c
 
 def outlook_columns(phone: bool = False, unit: bool = True) -> dict[str, pl.Expr]:
     """The columns of a year-end forecast table (``dashboard.data.year_end_forecast``)."""
-    from lake.gold.forecast import OUTLOOK_MARK, OUTLOOK_VI
+    from lakehouse.gold.forecast import OUTLOOK_MARK, OUTLOOK_VI
 
     verdict = pl.col("outlook").replace_strict({k: f"{OUTLOOK_MARK[k]} {v}" for k, v in OUTLOOK_VI.items()})
     columns = {"Chỉ tiêu": pl.col("name"), "Đơn vị": pl.col("unit_name"),

@@ -45,7 +45,7 @@ def as_of(container=st):
     from datetime import date, datetime, time, timedelta
     from zoneinfo import ZoneInfo
 
-    from lake.store import RETENTION_DAYS
+    from lakehouse.store import RETENTION_DAYS
 
     zone, now = ZoneInfo(_HANOI), datetime.now(ZoneInfo(_HANOI))
     asked = (st.query_params.get(AS_OF) or "").replace(" ", "+")   # a "+" of a time zone, decoded as a space

@@ -9,10 +9,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import present
-from lake.accounts import Account
-from lake.periods import expected_periods, label_vi, sort_key
-from lake.reference.catalog import load
-from lake.store import Lake
+from lakehouse.accounts import Account
+from lakehouse.periods import expected_periods, label_vi, sort_key
+from lakehouse.reference.catalog import load
+from lakehouse.store import Lake
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -23,8 +23,8 @@ def _catalog(folder: str, published: tuple):
 def catalog():
     """The catalog as the lake has published it: loaded again whenever a refresh or an admin's
     publication publishes a new version (the reference tables' Delta versions), never kept past one."""
-    from lake.reference.catalog import catalog_dir
-    from lake.reference.tables import TABLES
+    from lakehouse.reference.catalog import catalog_dir
+    from lakehouse.reference.tables import TABLES
 
     lake = Lake()
     return _catalog(str(catalog_dir()), tuple(lake.version(name) for name in TABLES))
@@ -43,7 +43,7 @@ class Preview:
 
 def preview(name: str, payload: bytes, account: Account) -> Preview:
     from jobs.ingest import understand  # Great Expectations loads here, on the upload page only
-    from lake.submissions import is_finished
+    from lakehouse.submissions import is_finished
 
     report, _, _, _ = understand(payload, name, catalog(), account.allowed_units())
     known = Lake().read("bronze.manifest", where={"file_id": [report.file_id]})
@@ -85,7 +85,7 @@ def send(p: Preview, account: Account):
     from jobs.gold import GoldCheckFailed
     from jobs.ingest import FileReport, ingest_bytes
     from jobs.reference import CatalogNotPublished
-    from lake.store import LakeBusyError
+    from lakehouse.store import LakeBusyError
 
     try:
         return ingest_bytes(Lake(), catalog(), p.data, p.name, received_by=account.username, channel="upload",
@@ -101,7 +101,7 @@ def send(p: Preview, account: Account):
             f"'{p.name}': kho dữ liệu đang bận (đang làm mới số liệu); tệp đã được lưu lại và sẽ được xử lý "
             "ở lần làm mới tới, hoặc bấm gửi lại sau ít phút."))
     except Exception as exc:   # never a trace on screen: a storage fault or a fault of ours, in words
-        from lake import faults
+        from lakehouse import faults
 
         message = faults.storage_fault(exc, Lake().location)
         if message is not None:

@@ -136,8 +136,8 @@ def _fail(message: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from lake.reference.catalog import CatalogError, load
-    from lake.store import Lake, LakeBusyError
+    from lakehouse.reference.catalog import CatalogError, load
+    from lakehouse.store import Lake, LakeBusyError
 
     if args.command == "catalog" and args.action in ("history", "show", "restore"):
         cat = None                  # a catalog broken by hand can still be restored
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             cat = load(args.catalog)
         except CatalogError as exc:
             return _fail(str(exc))
-    from lake import faults
+    from lakehouse import faults
 
     lake = Lake(args.lake)
     if args.command in ("ingest", "refresh", "demo"):
@@ -194,8 +194,8 @@ def _ingest(args, lake, cat) -> int:
     from jobs.gold import GoldCheckFailed
     from jobs.ingest import ingest_path
     from jobs.reference import CatalogNotPublished
-    from lake import faults
-    from lake.store import LakeBusyError
+    from lakehouse import faults
+    from lakehouse.store import LakeBusyError
 
     received_at = None
     if args.received_at:
@@ -210,7 +210,7 @@ def _ingest(args, lake, cat) -> int:
         return _fail("không tìm thấy tệp: " + ", ".join(missing))
     who, allowed = args.by or getpass.getuser(), None
     if args.account:
-        from lake import accounts
+        from lakehouse import accounts
 
         account = accounts.load().get(args.account)
         if account is None:
@@ -307,7 +307,7 @@ def _demo(args, lake, cat) -> int:
 def _users(args, cat) -> int:
     import getpass
 
-    from lake import accounts
+    from lakehouse import accounts
 
     try:
         if args.action == "list":
@@ -333,10 +333,10 @@ def _catalog(args, lake, cat) -> int:
     import getpass
 
     from jobs.reference import publish_changes, publish_edited, restore
-    from lake.bronze.cells import read_cells
-    from lake.bronze.errors import FileRejected
-    from lake.reference import allocation, editing, history
-    from lake.reference.catalog import CatalogError
+    from lakehouse.bronze.cells import read_cells
+    from lakehouse.bronze.errors import FileRejected
+    from lakehouse.reference import allocation, editing, history
+    from lakehouse.reference.catalog import CatalogError
 
     by = getattr(args, "by", None) or getpass.getuser()
     if args.action == "history":
@@ -394,7 +394,7 @@ def _catalog(args, lake, cat) -> int:
 
 
 def _directive(args) -> int:
-    from lake.reference import directive
+    from lakehouse.reference import directive
 
     if not args.file.is_file():
         return _fail(f"không tìm thấy tệp {args.file}")
@@ -417,9 +417,9 @@ def _report(args, lake) -> int:
     from datetime import date, datetime, time
     from zoneinfo import ZoneInfo
 
-    from lake import review_docx
-    from lake.submissions import versions_at
-    from lake.tables import TABLES
+    from lakehouse import review_docx
+    from lakehouse.submissions import versions_at
+    from lakehouse.tables import TABLES
 
     if args.output.suffix.lower() != ".docx":
         return _fail("tệp báo cáo phải có đuôi .docx")
@@ -455,7 +455,7 @@ def _digest(args, lake) -> int:
     from datetime import date
 
     from jobs import digest
-    from lake import accounts
+    from lakehouse import accounts
 
     try:
         day = date.fromisoformat(args.date) if args.date else date.today()
@@ -481,7 +481,7 @@ def _backtest(args, lake) -> int:
     """The year-end forecast made from each year's mid-year figures, against the year's figures."""
     import polars as pl
 
-    from lake.gold import forecast
+    from lakehouse.gold import forecast
 
     att = lake.read("gold.attainment")
     if args.campaign:
@@ -507,7 +507,7 @@ def _backtest(args, lake) -> int:
 
 
 def _template(args, cat) -> int:
-    from lake.periods import PeriodError
+    from lakehouse.periods import PeriodError
     from jobs.template import TemplateError, build_workbook
 
     if args.output.suffix.lower() != ".xlsx":

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from lake.bronze import cells as bronze_cells
-from lake.bronze import files as bronze_files
-from lake.periods import due_date, elapsed_share, expected_periods
-from lake.reference.catalog import Catalog, Indicator
-from lake.store import Lake
-from lake.text import encode_windows_1258
+from lakehouse.bronze import cells as bronze_cells
+from lakehouse.bronze import files as bronze_files
+from lakehouse.periods import due_date, elapsed_share, expected_periods
+from lakehouse.reference.catalog import Catalog, Indicator
+from lakehouse.store import Lake
+from lakehouse.text import encode_windows_1258
 
 HEADER = ["Mã đơn vị", "Mã chỉ tiêu", "Kỳ báo cáo", "Giá trị", "Đơn vị tính", "Kế hoạch", "Kỳ gốc", "Ghi chú"]
 VN_TZ = timezone(timedelta(hours=7))
@@ -234,7 +234,7 @@ def receive_all(lake: Lake, files: list[DemoFile], progress: bool = False) -> in
 
 def demo_accounts(path=None) -> list[str]:
     """One local account per role, created only where missing (a changed password is kept)."""
-    from lake import accounts
+    from lakehouse import accounts
 
     existing = accounts.load(path)
     lines = ["Tài khoản đăng nhập bảng điều khiển:"]

@@ -1,7 +1,7 @@
 """The weekly digest (bản tin tuần), one per person: ``python -m jobs digest [--send]``.
 
 For leadership (one text, to every leadership account): per campaign running at the date, the
-indicators whose year-end forecast misses the target (``lake.gold.forecast``) and the units whose
+indicators whose year-end forecast misses the target (``lakehouse.gold.forecast``) and the units whose
 reports are due and not complete. For each steward: the reports of their units that are due and
 not complete, with the deadline and how late they are. Written as text files under
 ``--out/<date>/`` always; e-mailed too with ``--send`` when SMTP is configured (``THIDUA_SMTP_*``).
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import polars as pl
 
-from lake.accounts import Account
-from lake.formatting import date_vi, number_vi
-from lake.gold import forecast
-from lake.periods import label_vi, sort_key
-from lake.store import Lake
+from lakehouse.accounts import Account
+from lakehouse.formatting import date_vi, number_vi
+from lakehouse.gold import forecast
+from lakehouse.periods import label_vi, sort_key
+from lakehouse.store import Lake
 
 # A campaign is in the digest from its start until this long after its end (the tổng kết).
 AFTER_END = timedelta(days=60)

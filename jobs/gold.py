@@ -15,12 +15,12 @@ from datetime import date
 
 import polars as pl
 
-from lake import checks
-from lake.gold import attainment, completeness, unit_scores
-from lake.gold.expected import campaign_periods
-from lake.periods import bounds, due_date
-from lake.spool import Spool
-from lake.store import Lake
+from lakehouse import checks
+from lakehouse.gold import attainment, completeness, unit_scores
+from lakehouse.gold.expected import campaign_periods
+from lakehouse.periods import bounds, due_date
+from lakehouse.spool import Spool
+from lakehouse.store import Lake
 from jobs import cluster
 from jobs.runs import Run
 from jobs.writes import same_content

@@ -6,7 +6,7 @@ ingest keeps the file's bytes and records it in the manifest before anything rea
 nothing a unit sent is ever lost, whatever happens next (a file that kills the reader, a bug
 of ours, a full disk); then it writes each table in one atomic commit and brings gold up to
 date for the partitions it touched. The bytes are parsed in a worker process
-(:mod:`lake.bronze.reader`), never in the caller.
+(:mod:`lakehouse.bronze.reader`), never in the caller.
 """
 from __future__ import annotations
 
@@ -17,19 +17,19 @@ from pathlib import Path
 
 import polars as pl
 
-from lake import faults
-from lake.bronze import cells as bronze_cells
-from lake.bronze import inspect
-from lake.bronze import files as bronze_files
-from lake.bronze.errors import FileRejected
-from lake.bronze.reader import ReaderFailed, read_isolated
-from lake.gold import file_counts
-from lake.reference.catalog import Catalog
-from lake.silver import quarantine, report_values, typed_files
-from lake import checks
-from lake.silver.stage import Staged, restrict_to_units, stage_files
-from lake.store import Lake
-from lake.submissions import is_finished, unfinished
+from lakehouse import faults
+from lakehouse.bronze import cells as bronze_cells
+from lakehouse.bronze import inspect
+from lakehouse.bronze import files as bronze_files
+from lakehouse.bronze.errors import FileRejected
+from lakehouse.bronze.reader import ReaderFailed, read_isolated
+from lakehouse.gold import file_counts
+from lakehouse.reference.catalog import Catalog
+from lakehouse.silver import quarantine, report_values, typed_files
+from lakehouse import checks
+from lakehouse.silver.stage import Staged, restrict_to_units, stage_files
+from lakehouse.store import Lake
+from lakehouse.submissions import is_finished, unfinished
 from jobs import gold
 from jobs.reference import require_published
 from jobs.repair import repair

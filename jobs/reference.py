@@ -14,11 +14,11 @@ from datetime import date
 
 import polars as pl
 
-from lake.gold.expected import campaign_periods
-from lake.reference import editing, history
-from lake.reference import tables as reference_tables
-from lake.reference.catalog import Catalog, CatalogError, load
-from lake.store import Lake
+from lakehouse.gold.expected import campaign_periods
+from lakehouse.reference import editing, history
+from lakehouse.reference import tables as reference_tables
+from lakehouse.reference.catalog import Catalog, CatalogError, load
+from lakehouse.store import Lake
 from jobs.runs import Run
 from jobs.writes import same_content, write_if_changed
 

@@ -15,16 +15,16 @@ from datetime import date
 import polars as pl
 from tqdm import tqdm
 
-from lake import checks
-from lake import faults
-from lake.bronze.errors import FileRejected
-from lake.bronze.reader import ReaderFailed, read_isolated
-from lake.gold import file_counts
-from lake.reference.catalog import Catalog
-from lake.silver import quarantine, report_values, typed_files
-from lake.bronze.files import permitted
-from lake.silver.stage import restrict_to_units, stage_files
-from lake.store import RETENTION_DAYS, Lake
+from lakehouse import checks
+from lakehouse import faults
+from lakehouse.bronze.errors import FileRejected
+from lakehouse.bronze.reader import ReaderFailed, read_isolated
+from lakehouse.gold import file_counts
+from lakehouse.reference.catalog import Catalog
+from lakehouse.silver import quarantine, report_values, typed_files
+from lakehouse.bronze.files import permitted
+from lakehouse.silver.stage import restrict_to_units, stage_files
+from lakehouse.store import RETENTION_DAYS, Lake
 from jobs import gold
 from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from jobs.reference import publish
@@ -89,7 +89,7 @@ def check_tables(lake: Lake, run: Run, every: bool = True) -> None:
 
 def maintain(lake: Lake, run: Run, retention_days: int = RETENTION_DAYS) -> None:
     """Compact small files and delete those outside the audit window, table by table."""
-    from lake.tables import TABLES
+    from lakehouse.tables import TABLES
 
     for name in TABLES:
         compacted = lake.compact(name)

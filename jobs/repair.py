@@ -1,5 +1,5 @@
 """Mend the lake after a crash or a damaged disk: sweep what killed jobs left behind, and
-rebuild every derived table found damaged (``lake.health``) from what it derives from.
+rebuild every derived table found damaged (``lakehouse.health``) from what it derives from.
 
 Run at the start of every refresh and every ingest, with the writer lock held, so the lake
 heals itself at the next job; ``python -m jobs refresh`` is the documented repair command.
@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from lake import faults, health
-from lake.reference.catalog import Catalog
-from lake.store import Lake
+from lakehouse import faults, health
+from lakehouse.reference.catalog import Catalog
+from lakehouse.store import Lake
 from jobs.runs import Run
 
 

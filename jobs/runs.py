@@ -10,9 +10,9 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from lake import checks
-from lake.store import Lake
-from lake.tables import spec
+from lakehouse import checks
+from lakehouse.store import Lake
+from lakehouse.tables import spec
 
 
 @dataclass
@@ -41,8 +41,8 @@ class Run:
 
     def record(self, lake: Lake, status: str) -> None:
         # The version each table this run wrote or maintained reached, recorded last: readers take
-        # these as current (lake.submissions), and a table found older had its newest commit lost
-        # (lake.health).
+        # these as current (lakehouse.submissions), and a table found older had its newest commit lost
+        # (lakehouse.health).
         for name, entry in self.tables.items():
             if lake.exists(name):
                 with contextlib.suppress(Exception):   # a damaged table has no version to record

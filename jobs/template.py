@@ -14,10 +14,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lake import rules
-from lake.formatting import safe_cell
-from lake.periods import PERIOD_TYPE_VI, expected_periods, parse_period
-from lake.reference.catalog import Catalog
+from lakehouse import rules
+from lakehouse.formatting import safe_cell
+from lakehouse.periods import PERIOD_TYPE_VI, expected_periods, parse_period
+from lakehouse.reference.catalog import Catalog
 
 HEADERS = ["Mã đơn vị", "Tên đơn vị", "Mã chỉ tiêu", "Tên chỉ tiêu", "Kỳ báo cáo", "Giá trị", "Đơn vị tính",
            "Mục tiêu", "Kế hoạch", "Kỳ gốc", "Ghi chú"]

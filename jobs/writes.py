@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from lake.store import Lake
-from lake.tables import spec
+from lakehouse.store import Lake
+from lakehouse.tables import spec
 
 
 def same_content(name: str, old: pl.DataFrame, new: pl.DataFrame) -> bool:

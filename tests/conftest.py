@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from lake.reference.catalog import load
-from lake.store import Lake
+from lakehouse.reference.catalog import load
+from lakehouse.store import Lake
 
 HEADER = ["Mã đơn vị", "Mã chỉ tiêu", "Kỳ báo cáo", "Giá trị", "Đơn vị tính", "Kế hoạch", "Kỳ gốc", "Ghi chú"]
 
@@ -51,7 +51,7 @@ def csv_bytes(rows: list[list], header: list[str] = HEADER, encoding: str = "utf
         w.writerow(["" if v is None else v for v in r])
     text = buf.getvalue()
     if encoding == "cp1258":
-        from lake.text import encode_windows_1258
+        from lakehouse.text import encode_windows_1258
         return encode_windows_1258(text)
     return text.encode(encoding)
 

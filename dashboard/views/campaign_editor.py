@@ -10,10 +10,10 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, campaigns, present, uploads
-from lake.periods import PERIOD_TYPE_VI
-from lake.reference import allocation, directive, editing
-from lake.reference.catalog import UNIT_TYPES
-from lake.rules import RULE_NAMES_VI
+from lakehouse.periods import PERIOD_TYPE_VI
+from lakehouse.reference import allocation, directive, editing
+from lakehouse.reference.catalog import UNIT_TYPES
+from lakehouse.rules import RULE_NAMES_VI
 
 account = auth.require("admin")
 st.title("Soạn phong trào")

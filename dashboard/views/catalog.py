@@ -4,9 +4,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, data, present, uploads
-from lake.periods import PERIOD_TYPE_VI
-from lake.reference.catalog import UNIT_TYPES
-from lake.rules import RULE_NAMES_VI
+from lakehouse.periods import PERIOD_TYPE_VI
+from lakehouse.reference.catalog import UNIT_TYPES
+from lakehouse.rules import RULE_NAMES_VI
 
 auth.require("admin")
 st.title("Danh mục")

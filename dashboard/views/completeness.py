@@ -3,7 +3,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout, present, state
-from lake.periods import label_vi, sort_key
+from lakehouse.periods import label_vi, sort_key
 
 campaign, period = state.campaign_and_period()
 st.title("Tiến độ báo cáo")

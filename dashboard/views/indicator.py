@@ -3,8 +3,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout, present, state
-from lake.periods import PERIOD_TYPE_VI, label_vi
-from lake.rules import RULE_NAMES_VI
+from lakehouse.periods import PERIOD_TYPE_VI, label_vi
+from lakehouse.rules import RULE_NAMES_VI
 
 campaign, period = state.campaign_and_period()
 inds = data.indicators(campaign)

@@ -8,8 +8,8 @@ import streamlit as st
 
 from dashboard import charts, data, layout, present
 from dashboard.state import campaign_and_period
-from lake.gold import forecast
-from lake.periods import label_vi
+from lakehouse.gold import forecast
+from lakehouse.periods import label_vi
 
 campaign, period = campaign_and_period()
 phone = layout.is_phone()

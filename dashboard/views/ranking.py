@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, exports, present, state
-from lake.periods import label_vi
+from lakehouse.periods import label_vi
 
 campaign, period = state.campaign_and_period()
 st.title("Xếp hạng thi đua")

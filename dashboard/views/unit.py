@@ -5,8 +5,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout, present, state
-from lake.gold import forecast
-from lake.periods import PERIOD_TYPE_VI, label_vi, period_type
+from lakehouse.gold import forecast
+from lakehouse.periods import PERIOD_TYPE_VI, label_vi, period_type
 
 campaign, period = state.campaign_and_period()
 names = data.unit_names()

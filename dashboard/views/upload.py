@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import auth, data, present, uploads
-from lake.periods import label_vi
+from lakehouse.periods import label_vi
 
 account = auth.require("steward", "admin")
 st.title("Tải lên báo cáo")

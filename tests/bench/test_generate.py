@@ -2,8 +2,8 @@
 import polars as pl
 
 from bench import generate
-from lake import rules
-from lake.reference.catalog import load
+from lakehouse import rules
+from lakehouse.reference.catalog import load
 
 
 def test_units_are_the_gso_list_before_2025():

@@ -1,5 +1,5 @@
 """A corpus of report files as units really send them, built by code, each with the exact
-values it must yield in silver. Used by ``tests/lake/silver/test_corpus.py``."""
+values it must yield in silver. Used by ``tests/lakehouse/silver/test_corpus.py``."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 from openpyxl import Workbook
 
-from lake.text import encode_windows_1258
+from lakehouse.text import encode_windows_1258
 
 Grid = list[list]
 
@@ -237,14 +237,14 @@ def cases() -> list[Case]:
                                                           [nfd("Phường Đông Kinh"), nfd("Tỷ lệ bao phủ bảo hiểm y tế toàn dân"),
                                                            "2024", "98,7", "%", None]]}),
              {("05980", "TP24-16", "2024", 98.7)}))
-    from lake.legacy import to_tcvn3
+    from lakehouse.legacy import to_tcvn3
     vntime = form("Phòng Kinh tế", "BÁO CÁO NĂM 2024", [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
                   [[1, "Diện tích rừng trồng mới", "ha", 31.5], [2, "Tổng diện tích cây trồng có giá trị kinh tế cao",
                                                                   "ha", "10,5"]])
     add(Case("28-phong-vntime.xlsx", xlsx({"Biểu": [[to_tcvn3(v) if isinstance(v, str) else v for v in row]
                                                     for row in vntime]}),
              {("178-PKT", "TP24-20", "2024", 31.5), ("178-PKT", "TP24-21", "2024", 10.5)}))
-    from lake.legacy import to_vni
+    from lakehouse.legacy import to_vni
     vni = form("Phòng Kinh tế", "BÁO CÁO KẾT QUẢ THỰC HIỆN NĂM 2024",
                [["STT", "Chỉ tiêu", "ĐVT", "Thực hiện"]],
                [[1, "Diện tích rừng trồng mới", "ha", "28,5"], [2, "Tổng diện tích cây trồng có giá trị kinh tế cao",

@@ -9,10 +9,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lake import accounts
-from lake.accounts import Account
+from lakehouse import accounts
+from lakehouse.accounts import Account
 from jobs.reference import publish
-from lake.store import Lake
+from lakehouse.store import Lake
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
 DIRECTIVE = Path(__file__).resolve().parents[1] / "data" / "kh-45-do-thi-van-minh-2024.txt"

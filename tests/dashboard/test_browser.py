@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lake.store import Lake
+from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 from tests.dashboard.browser import ARGS, ARTIFACTS, CHROMIUM, serve, settled, sign_in
 
@@ -111,7 +111,7 @@ def test_steward_uploads_and_the_overview_changes(server, page, tmp_path):
 
 
 def test_a_file_that_aborts_the_reader_is_explained_and_the_next_upload_works(server, page, tmp_path):
-    from tests.lake.bronze import hostile
+    from tests.lakehouse.bronze import hostile
 
     url, lake = server
     page.goto(url)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from lake.store import Lake
+from lakehouse.store import Lake
 from tests.dashboard.browser import ARGS, ARTIFACTS, CHROMIUM, ROOT, serious_violations, serve, settled, sign_in
 
 playwright = pytest.importorskip("playwright.sync_api")

@@ -14,8 +14,8 @@ def test_the_backtest_prints_its_error_for_both_campaigns(demo_lake_dir, capsys)
 
 
 def test_a_lake_without_a_full_year_says_so(tmp_path, capsys):
-    from lake.store import Lake
-    from lake.tables import spec
+    from lakehouse.store import Lake
+    from lakehouse.tables import spec
 
     Lake(tmp_path / "lake").overwrite("gold.attainment", spec("gold.attainment").empty())
     assert main(["backtest", "--lake", str(tmp_path / "lake")]) == 2

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from jobs.__main__ import main
 from jobs.reference import publish_changes, restore
-from lake.reference import directive, editing, history
-from lake.reference.catalog import CatalogError, load
+from lakehouse.reference import directive, editing, history
+from lakehouse.reference.catalog import CatalogError, load
 
 CATALOG = Path(__file__).resolve().parents[2] / "catalog"
 

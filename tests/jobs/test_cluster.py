@@ -9,7 +9,7 @@ import types
 import pytest
 
 from jobs.refresh import refresh
-from lake.store import Lake
+from lakehouse.store import Lake
 from tests.jobs.test_refresh import content
 
 distributed = pytest.importorskip("distributed")

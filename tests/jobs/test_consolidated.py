@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from jobs.ingest import ingest_bytes
-from lake.store import Lake
+from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 from tests.corpus.build import form, xlsx
 

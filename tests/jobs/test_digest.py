@@ -8,7 +8,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from jobs.__main__ import main
-from lake import accounts
+from lakehouse import accounts
 
 
 class Inbox:

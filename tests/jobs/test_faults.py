@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 
 from jobs.__main__ import main
-from lake import faults
-from lake.bronze import limits
-from lake.store import Lake
+from lakehouse import faults
+from lakehouse.bronze import limits
+from lakehouse.store import Lake
 from tests.conftest import csv_bytes, xlsx_bytes
-from tests.lake.bronze import hostile
+from tests.lakehouse.bronze import hostile
 
 ROW_A = ["178-PVHTT", "TP24-03", "2024-Q1", 790, None, None, None, None]
 ROW_B = ["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None]

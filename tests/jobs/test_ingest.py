@@ -6,7 +6,7 @@ import pytest
 
 from jobs.__main__ import main
 from jobs.ingest import ingest_bytes
-from lake.store import Lake
+from lakehouse.store import Lake
 from tests.conftest import csv_bytes, xlsx_bytes
 
 WHEN = datetime(2024, 7, 8, 2, 0, tzinfo=timezone.utc)
@@ -179,8 +179,8 @@ def test_xls_and_ods_reports(lake, cat):
 
 
 def test_a_file_whose_ingest_stopped_part_way_is_finished_when_sent_again(lake, cat):
-    from lake.bronze import cells as bronze_cells
-    from lake.bronze import files as bronze_files
+    from lakehouse.bronze import cells as bronze_cells
+    from lakehouse.bronze import files as bronze_files
     data = xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q2", 1820, None, None, None, None]])
     # What a killed ingest leaves: bytes, manifest row and cells, but nothing in silver or gold.
     got = bronze_files.receive(lake, data, "bao-cao.xlsx", "can-bo-a", "upload", WHEN)

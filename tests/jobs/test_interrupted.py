@@ -13,9 +13,9 @@ import pytest
 from jobs.ingest import ingest_bytes
 from jobs.refresh import refresh
 from jobs.writes import same_content
-from lake.gold import unit_scores
-from lake.store import Lake
-from lake.submissions import current_versions, is_finished
+from lakehouse.gold import unit_scores
+from lakehouse.store import Lake
+from lakehouse.submissions import current_versions, is_finished
 from tests.conftest import xlsx_bytes
 
 A = xlsx_bytes([["05971", "TP24-16", "2024-H1", 97, "%", None, None, None]])

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from lake.store import Lake
+from lakehouse.store import Lake
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVED = "2024-07-05T09:00+07:00"
@@ -119,7 +119,7 @@ def test_the_nightly_gold_on_a_cluster_reads_and_writes_the_bucket(s3_lake, demo
 def test_a_steward_uploads_to_the_bucket_from_the_dashboard(s3_lake, cat, monkeypatch):
     from dashboard import uploads
     from jobs.reference import publish
-    from lake.accounts import Account
+    from lakehouse.accounts import Account
     from tests.conftest import xlsx_bytes
 
     publish(s3_lake, cat)

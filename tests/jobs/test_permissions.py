@@ -7,8 +7,8 @@ import polars as pl
 from jobs.__main__ import main
 from jobs.ingest import ingest_bytes
 from jobs.refresh import refresh
-from lake import accounts
-from lake.store import Lake
+from lakehouse import accounts
+from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 
 ROWS = [["05971", "TP24-16", "2024", 97, "%", None, None, None],        # the steward's ward

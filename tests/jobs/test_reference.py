@@ -9,8 +9,8 @@ from jobs.__main__ import main
 from jobs.ingest import ingest_bytes
 from jobs.reference import CatalogNotPublished
 from jobs.refresh import refresh
-from lake.reference.catalog import DEFAULT_DIR, load
-from lake.store import Lake
+from lakehouse.reference.catalog import DEFAULT_DIR, load
+from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 
 ROW = ["178-PVHTT", "TP24-03", "2024-Q1", 790, None, None, None, None]

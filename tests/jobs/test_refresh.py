@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from jobs.refresh import refresh
-from lake.store import Lake, LakeBusyError
+from lakehouse.store import Lake, LakeBusyError
 from tests.conftest import xlsx_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -186,7 +186,7 @@ def test_an_ordinary_night_types_only_the_new_files_and_gives_the_full_rebuilds_
     import shutil
 
     from jobs.ingest import ingest_bytes
-    from lake.bronze.files import receive
+    from lakehouse.bronze.files import receive
 
     sent = xlsx_bytes([["05971", "TP24-12", "2024", "88", "%", None, None, "gửi qua bảng điều khiển"]])
     ingest_bytes(demo_lake, cat, sent, "bo-sung.xlsx", received_by="canbo", channel="upload")

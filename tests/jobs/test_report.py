@@ -12,7 +12,7 @@ from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 
 from jobs.__main__ import main
-from lake.store import Lake
+from lakehouse.store import Lake
 
 OFFICE = shutil.which("soffice")
 

@@ -7,7 +7,7 @@ from openpyxl import load_workbook
 from jobs.__main__ import main
 from jobs.ingest import ingest_bytes
 from jobs.template import build_workbook
-from lake.formatting import safe_cell
+from lakehouse.formatting import safe_cell
 
 
 def test_template_for_one_unit_and_period_round_trips(lake, cat):

@@ -1,0 +1,136 @@
+"""From files' cells to accepted report values and quarantined rows (no I/O).
+
+cells (bronze.cells) → layout rows → typed rows → GX suite ``silver.report_values`` →
+accepted rows + rejects. Many files are checked in one GX validation (its fixed cost is
+~0.5 s a call), so ``jobs refresh`` stages every file of the lake at once and ``jobs ingest``
+stages its one file the same way.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from lakehouse import checks
+from lakehouse.numbers import NOTATION_VI, decide_notation
+from lakehouse.reference.catalog import Catalog
+from lakehouse.silver import layouts, report_values
+from lakehouse.silver.layouts import FIELD_VI
+from lakehouse.silver.report_values import REJECT_SCHEMA
+from lakehouse.text import column_letter
+
+@dataclass
+class Staged:
+    """One file, understood: its layout, accepted values and rejected rows (or why it has none)."""
+    file_id: str
+    name: str
+    layout: str | None = None
+    notes: list[str] = field(default_factory=list)
+    accepted: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rejects: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=REJECT_SCHEMA))
+    empty_rows: int = 0
+    rows_read: int = 0
+    problem: str | None = None  # the file as a whole could not be read as a report
+
+
+def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Staged:
+    try:
+        found = layouts.read_layout(cells, name, cat)
+    except layouts.LayoutError as exc:
+        return Staged(file_id, name, problem=exc.reason)
+    notation, vi, en = decide_notation(_text_numbers(found.rows))
+    typed, rejects, empty, matches = report_values.type_rows(found.rows, cat, notation)
+    typed, refused, moved = report_values.fit_periods(typed, cat)
+    if not refused.is_empty():
+        rejects = pl.concat([rejects, refused.cast(REJECT_SCHEMA)]) if not rejects.is_empty() else refused
+    typed = report_values.drop_exact_repeats(typed)
+    if not typed.is_empty():
+        typed = typed.with_columns(file_id=pl.lit(file_id))
+    evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
+        " (không có số nào có thể hiểu hai cách, nên đọc theo kiểu Việt Nam)"
+    notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches, *moved]
+    return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
+
+
+def _text_numbers(rows: pl.DataFrame) -> list[str]:
+    """Numbers written as text (a real spreadsheet number needs no notation)."""
+    texts = []
+    for name in ("value", "plan", "baseline", "pct"):
+        texts += rows.filter(~pl.col(f"{name}_is_number").fill_null(False))[f"{name}_text"].drop_nulls().to_list()
+    return texts
+
+
+def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame, cat: Catalog) -> pl.DataFrame:
+    """One quarantine row per failed expectation and row, pointing at the field's cell; who may
+    report what is said with the unit's and the indicator's names."""
+    rows = failures.join(frame, on="_i", how="left")
+    units = {c: u.name for c, u in cat.units.items()}
+    inds = {c: i.name for c, i in cat.indicators.items()}
+    named = pl.format("{} (mã {}) không báo cáo chỉ tiêu '{}' ({}) và không phải cấp trên của đơn vị nào báo cáo "
+                      "chỉ tiêu này", pl.col("unit_code").replace_strict(units, default=pl.col("unit_code")),
+                      pl.col("unit_code"), pl.col("indicator_code").replace_strict(inds, default=pl.col("indicator_code")),
+                      pl.col("indicator_code"))
+    rows = rows.with_columns(reason=pl.when(pl.col("who")).then(named).otherwise(pl.col("reason")))
+    field = pl.col("field")
+    col = (pl.when(field == "unit").then(pl.col("unit_col")).when(field == "indicator").then(pl.col("indicator_col"))
+           .when(field == "period").then(pl.col("period_col")).otherwise(pl.col("value_col")))
+    shown = (pl.when(field == "unit").then(pl.col("unit_code")).when(field == "indicator").then(pl.col("indicator_code"))
+             .when(field == "period").then(pl.col("period")).otherwise(pl.col("reported_text")))
+    letters = col.map_elements(column_letter, return_dtype=pl.String)
+    return rows.select(
+        "_i", "file_id", "sheet", "row", column=field.replace_strict(FIELD_VI, return_dtype=pl.String),
+        cell=pl.when(col.is_not_null()).then(pl.format("{}{}", letters, pl.col("row"))),
+        value=shown, reason=pl.col("reason"), check=pl.lit("gx"))
+
+
+def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
+                assignments: list[str]) -> tuple[list[Staged], checks.CheckRun | None]:
+    """``items``: (file id, file name, cells). Returns one :class:`Staged` per item, in order,
+    and the GX result for all of them together."""
+    staged = [_prepare(file_id, name, cells, cat) for file_id, name, cells in items]
+    typed = [s.accepted for s in staged if not s.accepted.is_empty()]
+    if not typed:
+        return staged, None
+    # Whether each row's unit is assigned its indicator is a hash lookup here; GX then checks and
+    # reports the flag (a million-key value set inside the suite costs GX minutes per batch).
+    frame = pl.concat(typed, how="diagonal_relaxed").with_columns(
+        assigned=pl.col("assignment").is_in(pl.Series(assignments, dtype=pl.String)))
+    check = checks.run_suite("silver.report_values", frame.drop([c for c in frame.columns if c.endswith("_col")]))
+    failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description,
+                 "who": o.column == "assigned"} for o in check.failed for i in o.unexpected_index]
+    if failures:
+        bad = _rejects_from_checks(frame.with_row_index("_i"), pl.DataFrame(failures, schema={
+            "_i": pl.UInt32, "field": pl.String, "reason": pl.String, "who": pl.Boolean}), cat)
+        keep = frame.with_row_index("_i").join(bad.select("_i").unique(), on="_i", how="anti").drop("_i")
+        for s in staged:
+            mine = bad.filter(pl.col("file_id") == s.file_id)
+            if not mine.is_empty():
+                s.rejects = pl.concat([s.rejects, mine.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)])
+            if not s.accepted.is_empty():
+                s.accepted = keep.filter(pl.col("file_id") == s.file_id)
+    for s in staged:
+        s.rejects = s.rejects.sort("sheet", "row", nulls_last=True)
+    return staged, check
+
+
+def restrict_to_units(staged: Staged, allowed: set[str] | frozenset[str], cat: Catalog) -> None:
+    """Who may report what: rows for units the sender was not allowed to report for become
+    rejects naming the unit in words. Applied at the upload and in every re-read of the file
+    (the nightly refresh, a rebuild), from the permissions recorded with its receipt."""
+    if staged.accepted.is_empty():
+        return
+    keep = pl.col("unit_code").is_in(sorted(allowed))
+    outside = staged.accepted.filter(~keep)
+    if outside.is_empty():
+        return
+    names = {code: unit.name for code, unit in cat.units.items()}
+    letters = pl.col("unit_col").map_elements(column_letter, return_dtype=pl.String)
+    refused = outside.select(
+        "sheet", "row", column=pl.lit(FIELD_VI["unit"]),
+        cell=pl.when(pl.col("unit_col").is_not_null()).then(pl.format("{}{}", letters, pl.col("row"))),
+        value=pl.col("unit_code"),
+        reason=pl.format("người gửi không được giao báo cáo cho {} (mã {})",
+                         pl.col("unit_code").replace_strict(names, default=pl.col("unit_code")), pl.col("unit_code")),
+        check=pl.lit("permission"))
+    staged.rejects = pl.concat([staged.rejects, refused.cast(REJECT_SCHEMA)]).sort("sheet", "row", nulls_last=True)
+    staged.accepted = staged.accepted.filter(keep)

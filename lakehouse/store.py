@@ -1,0 +1,328 @@
+"""The lake's storage edge: Delta tables by name and the raw file store.
+
+Everything that reads or writes the lake goes through :class:`Lake`; the rest of the code
+works on polars frames. The lake is a local folder or an object store (``s3://…``, see
+:mod:`lakehouse.objects` for how it is named and reached); nothing above this module knows which. Writes are atomic Delta commits (a reader sees the previous version
+or the new one, never a mix), replacements always carry literal partition values in their
+predicate so that only the touched partitions are rewritten, and a commit that loses a race
+to another writer is retried.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+from deltalake import DeltaTable
+from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+from lakehouse.objects import ENV_ROOT, Held, LakeBusyError, LocalFiles, ObjectFiles, content_key, is_remote, resolve
+from lakehouse.objects import storage_options as _storage_options
+from lakehouse.objects import work_folder
+from lakehouse.spool import Spool
+from lakehouse.tables import TableSpec, spec
+
+__all__ = ["ENV_ROOT", "RETENTION_DAYS", "Lake", "LakeBusyError", "partition_predicate", "pairs_predicate"]
+
+# Old table versions stay readable (time travel, audit) for this long; the nightly job deletes
+# older files (``vacuum``), so the dashboard offers "xem số liệu tại ngày" within it.
+RETENTION_DAYS = 30
+_COMMIT_ATTEMPTS = 8
+FILES = "bronze/files"
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
+    """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so delta prunes files)."""
+    parts = []
+    for column, values in where.items():
+        values = sorted({v for v in values}, key=str)
+        if not values:
+            raise ValueError(f"empty value list for {column}")
+        parts.append(f"{column} IN ({', '.join(_sql_literal(v) for v in values)})")
+    return " AND ".join(parts)
+
+
+def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
+    """``[{"campaign_code": "A", "period": "2024-01"}, …]`` → an OR of exact partitions (a cross
+    product of IN lists would also cover partitions nobody meant to replace)."""
+    clauses = sorted({" AND ".join(f"{c} = {_sql_literal(v)}" for c, v in sorted(p.items())) for p in parts})
+    if not clauses:
+        raise ValueError("no partitions")
+    return " OR ".join(f"({c})" for c in clauses)
+
+
+class Lake:
+    """The lake at ``root`` (a folder or an ``s3://`` address; default ``$THIDUA_LAKE``).
+
+    ``location`` is that address; ``root`` is the folder on this machine for the lake's log
+    and jobs' scratch space — the lake's own folder when it is local (see ``work_folder``)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.location = resolve(root)
+        self.remote = is_remote(self.location)
+        self.root = work_folder(self.location)
+        self.files: LocalFiles | ObjectFiles = ObjectFiles(self.location) if self.remote else LocalFiles(self.root)
+        # Delta and polars get the connection explicitly (not each from the environment in its
+        # own way), so a table and a raw file of the lake are always read from the same store.
+        self.storage_options: dict[str, str] | None = _storage_options() if self.remote else None
+
+    def __repr__(self) -> str:
+        return f"Lake({self.location!r})"
+
+    def __reduce__(self):   # sent to cluster workers by its address (they read the same env)
+        return (Lake, (self.location,))
+
+    # ------------------------------------------------------------------ tables
+    def uri(self, name: str) -> str:
+        s = spec(name)
+        return f"{self.location}/{s.layer}/{s.short_name}"
+
+    def table(self, name: str, version: int | None = None) -> DeltaTable:
+        """The Delta table itself (its log, history, files), for what frames do not show."""
+        return DeltaTable(self.uri(name), version=version, storage_options=self.storage_options)
+
+    def exists(self, name: str) -> bool:
+        if self.remote:
+            return DeltaTable.is_deltatable(self.uri(name), storage_options=self.storage_options)
+        return (Path(self.uri(name)) / "_delta_log").is_dir()
+
+    def version(self, name: str) -> int | None:
+        if not self.exists(name):
+            return None
+        try:
+            return self.table(name).version()
+        except TableNotFoundError:
+            return None
+
+    def version_at(self, name: str, moment: datetime) -> int | None:
+        """The table's version as it stood at ``moment`` (its newest commit not after it), or
+        None when the table did not exist yet. Readable inside the audit window (``RETENTION_DAYS``)."""
+        if not self.exists(name):
+            return None
+        stamp = moment.timestamp() * 1000
+        versions = [h["version"] for h in self.table(name).history() if h.get("timestamp", 0) <= stamp]
+        return max(versions) if versions else None
+
+    def scan(self, name: str) -> pl.LazyFrame:
+        s = spec(name)
+        if not self.exists(name):
+            return s.empty().lazy()
+        return pl.scan_delta(self.uri(name), storage_options=self.storage_options)
+
+    def read(self, name: str, where: Mapping[str, Iterable[object]] | None = None,
+             version: int | None = None) -> pl.DataFrame:
+        """The table (or the rows whose columns take the given values) as a frame."""
+        s = spec(name)
+        if not self.exists(name):
+            return s.empty()
+        lf = pl.scan_delta(self.uri(name), version=version, storage_options=self.storage_options)
+        if where:
+            for column, values in where.items():
+                lf = lf.filter(pl.col(column).is_in(list(values)))
+        return s.conform(lf.collect())
+
+    def append(self, name: str, df: pl.DataFrame) -> None:
+        if df.is_empty():
+            return
+        s = spec(name)
+        self._commit(lambda: self._write(s, s.conform(df), mode="append"))
+
+    def overwrite(self, name: str, df: pl.DataFrame) -> None:
+        """Replace the whole table in one commit (also when ``df`` is empty)."""
+        s = spec(name)
+        self._commit(lambda: self._write(s, s.conform(df), mode="overwrite"))
+
+    def replace(self, name: str, df: pl.DataFrame, where: Mapping[str, Iterable[object]]) -> None:
+        """Replace exactly the rows matching ``where`` (partition values) by ``df`` in one commit."""
+        s = spec(name)
+        frame = s.conform(df)
+        predicate = partition_predicate(where)
+        for column, values in where.items():
+            allowed = set(values)
+            stray = frame.filter(~pl.col(column).is_in(list(allowed)))
+            if not stray.is_empty():
+                raise ValueError(f"{name}: rows outside the replaced partitions ({column})")
+
+        def attempt() -> None:
+            if not self.exists(name):
+                self._write(s, frame, mode="append")
+            else:
+                self._write(s, frame, mode="overwrite", predicate=predicate)
+
+        self._commit(attempt)
+
+    def partitions(self, name: str, version: int | None = None) -> list[dict[str, str]]:
+        """The table's partitions (partition column → value), read from the Delta log alone."""
+        if not self.exists(name) or not spec(name).partition_by:
+            return []
+        return [dict(p) for p in self.table(name, version=version).partitions()]
+
+    def replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
+                           parts: list[Mapping[str, object]]) -> None:
+        """Replace exactly the partitions ``parts`` by the rows ``frames()`` yields, in one commit,
+        holding one frame in memory at a time (a partition listed but not yielded is emptied).
+        ``frames`` is called again if the commit has to be retried."""
+        s = spec(name)
+        self.conform_layout(name)
+        schema = s.empty().to_arrow(compat_level=pl.CompatLevel.oldest()).schema
+
+        def batches():
+            for frame in frames():
+                yield from s.conform(frame).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema).to_batches()
+
+        def attempt() -> None:
+            from deltalake import write_deltalake
+
+            reader = pa.RecordBatchReader.from_batches(schema, batches())
+            uri = self.uri(name)
+            if not self.remote:
+                Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            if not self.exists(name):
+                write_deltalake(uri, reader, mode="append", partition_by=list(s.partition_by) or None,
+                                storage_options=self.storage_options)
+            else:
+                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts),
+                                partition_by=list(s.partition_by) or None, storage_options=self.storage_options)
+
+        if parts:
+            self._commit(attempt)
+
+    def conform_layout(self, name: str) -> None:
+        """A table written before its partition columns or its columns changed is rewritten
+        once, whole, with today's (gold tables that gained a ``period`` partition, scores that
+        gained a ``no_target`` count)."""
+        s = spec(name)
+        if not self.exists(name):
+            return
+        table = self.table(name)
+        current = list(table.metadata().partition_columns)
+        columns = [f.name for f in table.schema().fields]
+        if current != list(s.partition_by) or set(columns) != set(s.schema):
+            frame = self.read(name)
+            self._commit(lambda: self._write(s, frame, mode="overwrite", repartition=True))
+
+    @contextlib.contextmanager
+    def spool(self, job_id: str) -> Iterator[Spool]:
+        """Scratch space for one job on this machine's disk, removed when the job ends."""
+        sp = Spool(self.root / "_scratch" / job_id)
+        try:
+            yield sp
+        finally:
+            sp.close()
+
+    def _write(self, s: TableSpec, frame: pl.DataFrame, mode: str, predicate: str | None = None,
+               repartition: bool = False) -> None:
+        options: dict = {}
+        if s.partition_by:
+            options["partition_by"] = list(s.partition_by)
+        if predicate:
+            options["predicate"] = predicate
+        if mode == "overwrite" and predicate is None:
+            options["schema_mode"] = "overwrite"
+        if repartition:
+            options["schema_mode"] = "overwrite"
+        if mode == "append":
+            options["schema_mode"] = "merge"   # a column added since the table was created (ops.runs.errors)
+        uri = self.uri(s.name)
+        if not self.remote:
+            Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
+
+    @staticmethod
+    def _commit(attempt: Callable[[], None]) -> None:
+        for n in range(_COMMIT_ATTEMPTS):
+            try:
+                attempt()
+                return
+            except CommitFailedError:
+                if n == _COMMIT_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * (2 ** n) * (1 + random.random()))
+
+    def compact(self, name: str) -> int:
+        """Rewrite small files into larger ones (a new version only when something changed);
+        returns how many files were replaced."""
+        if not self.exists(name):
+            return 0
+        metrics = self.table(name).optimize.compact()
+        return int(metrics.get("numFilesRemoved", 0))
+
+    def vacuum(self, name: str, retention_hours: int) -> int:
+        """Delete files no version younger than ``retention_hours`` needs (time travel keeps
+        working inside that window); returns how many files were deleted."""
+        if not self.exists(name):
+            return 0
+        table = self.table(name)
+        if not table.vacuum(retention_hours=retention_hours, dry_run=True):
+            return 0  # nothing to delete: write nothing, not even a vacuum entry in the log
+        return len(table.vacuum(retention_hours=retention_hours, dry_run=False))
+
+    def history(self, name: str, limit: int = 20) -> list[dict]:
+        if not self.exists(name):
+            return []
+        return self.table(name).history(limit)
+
+    # -------------------------------------------------------------- raw files
+    def put_file(self, data: bytes | os.PathLike) -> tuple[str, str]:
+        """Keep a file byte for byte under its SHA-256 (``data``: the bytes, or a path read a
+        megabyte at a time, so a file of any size is kept without holding it in memory);
+        returns (file_id, object key). A write that fails leaves nothing behind under a key."""
+        file_id = self.files.keep(FILES, data)
+        return file_id, content_key("files", file_id)
+
+    def has_file(self, object_key: str) -> bool:
+        return self.files.exists(f"bronze/{object_key}")
+
+    def get_file(self, object_key: str) -> bytes:
+        return self.files.get(f"bronze/{object_key}")
+
+    def sweep(self, older_than_seconds: float = 3600) -> int:
+        """Remove what killed or failed jobs left behind: ``.incoming-*`` files of the file store,
+        scratch folders (only with the writer lock held, when no job can be using one) and Delta
+        commit temporaries. Returns how many were removed."""
+        removed = 0
+        if self.remote:
+            return removed   # an object store keeps no temporaries: puts and commits are whole
+        cutoff = time.time() - older_than_seconds
+        candidates = list((self.root / "bronze" / "files").glob(".incoming-*"))
+        candidates += list(self.root.glob("*/*/_delta_log/*.tmp"))
+        for path in candidates:
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    def sweep_scratch(self) -> int:
+        """Scratch folders of jobs that did not end (call with the writer lock held)."""
+        import shutil
+
+        removed = 0
+        for folder in (self.root / "_scratch").glob("*"):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+        return removed
+
+    # ------------------------------------------------------------------ locks
+    def lock(self, name: str, wait_seconds: float = 0.0) -> contextlib.AbstractContextManager[Held]:
+        """An exclusive lock shared by every process on this lake (every machine, for a lake in
+        an object store).
+
+        ``wait_seconds=0`` fails at once when held (the nightly refresh must not overlap);
+        writers wait a while for each other instead.
+        """
+        return self.files.lock(name, wait_seconds)

@@ -1,0 +1,82 @@
+from datetime import datetime, timezone
+
+import polars as pl
+import pytest
+
+from lakehouse.bronze.cells import read_cells
+from lakehouse.silver import report_values
+from lakehouse.silver.layouts import read_layout
+from tests.conftest import xlsx_bytes
+
+
+def typed(cat, rows):
+    cells, _ = read_cells(xlsx_bytes(rows), "t.xlsx", "xlsx")
+    ok, bad, empty, _ = report_values.type_rows(read_layout(cells, "t.xlsx", cat).rows, cat)
+    return ok, bad, empty
+
+
+def test_values_are_converted_to_the_indicators_unit(cat):
+    ok, bad, empty = typed(cat, [
+        ["178-PTCKH", "TP24-05", "2024-Q2", "221.500", "triệu đồng"],   # 221.500 triệu = 221,5 tỷ
+        ["178-PVHTT", "TP24-04", "2024-Q2", "1.150,5 tỷ đồng", None],   # unit written in the cell
+        ["178-PVHTT", "TP24-03", "2024-Q2", 1.6, "triệu lượt"],         # unknown unit → rejected
+    ])
+    values = dict(zip(ok["indicator_code"], ok["value"]))
+    assert values["TP24-05"] == pytest.approx(221.5)
+    assert values["TP24-04"] == pytest.approx(1150.5)
+    assert bad.height == 1 and "triệu lượt" in bad["reason"][0] and bad["cell"][0] == "E4"
+
+
+def test_codes_that_excel_stripped_of_leading_zeros(cat):
+    ok, bad, _ = typed(cat, [[5971, "tp24-16", "2024-H1", 98.2, "%"]])
+    assert bad.is_empty() and ok.row(0, named=True)["unit_code"] == "05971"
+    assert ok.row(0, named=True)["indicator_code"] == "TP24-16"
+
+
+def test_done_and_group_values(cat):
+    ok, bad, _ = typed(cat, [["05992", "TP24-06", "2024", "Đạt", None],
+                             ["20-SKHDT", "LS21-18", "2021", "khá", None],
+                             ["20-SKHDT", "LS21-18", "2021-H1", "Xuất sắc", None]])
+    assert ok.sort("indicator_code").select("value", "value_text").rows() == [(4.0, "Khá"), (1.0, None)]
+    assert "không phải tên nhóm" in bad["reason"][0]
+
+
+def test_khong_answers_a_done_indicator_but_is_no_data_elsewhere(cat):
+    ok, bad, empty = typed(cat, [["05992", "TP24-06", "2024", "Không", None],
+                                 ["178-PVHTT", "TP24-03", "2024", "không", None]])
+    assert bad.is_empty() and empty == 1
+    assert ok.select("indicator_code", "value").rows() == [("TP24-06", 0.0)]
+
+
+@pytest.mark.parametrize("row, column, reason", [
+    (["999", "TP24-03", "2024", 1, None], "Mã đơn vị", "không có trong danh mục đơn vị"),
+    (["178-PVHTT", "TP24-00", "2024", 1, None], "Mã chỉ tiêu", "không có trong danh mục chỉ tiêu"),
+    (["178-PVHTT", "TP24-03", "Q5/2024", 1, None], "Kỳ báo cáo", "không đúng dạng"),
+    (["178-PVHTT", "TP24-03", "2024", "nhiều", None], "Giá trị", "không phải là số"),
+    (["178-PVHTT", "TP24-03", None, 1, None], "Kỳ báo cáo", "thiếu kỳ báo cáo"),
+    (["178-CA", "TP24-18", "2024", 1, None], "Mã chỉ tiêu", "tiêu chí con"),
+])
+def test_rejected_rows_name_the_cell_and_the_reason(cat, row, column, reason):
+    ok, bad, _ = typed(cat, [row])
+    assert ok.is_empty()
+    r = bad.row(0, named=True)
+    assert r["column"] == column and reason in r["reason"] and r["row"] == 2 and r["cell"]
+
+
+def test_no_data_marks_are_skipped_not_rejected(cat):
+    ok, bad, empty = typed(cat, [["178-PVHTT", "TP24-03", "2024", "-", None],
+                                 ["178-PVHTT", "TP24-04", "2024", "x", None]])
+    assert ok.is_empty() and bad.is_empty() and empty == 2
+
+
+def test_later_submission_supersedes_earlier_and_history_stays():
+    def sub(file_id, day, value):
+        return pl.DataFrame({"period": ["2024-Q1"], "unit_code": ["178"], "indicator_code": ["TP24-03"],
+                             "value": [value], "file_id": [file_id],
+                             "received_at": [datetime(2024, 4, day, tzinfo=timezone.utc)]})
+    # Received out of order: the file sent on 10/4 is loaded after the one sent on 12/4.
+    rows = report_values.resolve_current(pl.concat([sub("b", 12, 2.0), sub("a", 10, 1.0)]))
+    current = rows.filter(pl.col("is_current"))
+    assert current["value"].to_list() == [2.0]
+    old = rows.filter(~pl.col("is_current")).row(0, named=True)
+    assert old["file_id"] == "a" and old["superseded_by"] == "b"

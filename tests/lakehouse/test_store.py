@@ -1,0 +1,88 @@
+"""The storage edge: partition replacement in one streaming commit, and the job spool."""
+import polars as pl
+import pytest
+
+from lakehouse.store import Lake, pairs_predicate
+from lakehouse.tables import spec
+
+
+def scores(rows):
+    return pl.DataFrame([{"campaign_code": c, "period": p, "cluster_code": "K", "unit_code": u, "score": s}
+                         for c, p, u, s in rows])
+
+
+def test_replace_partitions_touches_exactly_the_listed_pairs(tmp_path):
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1), ("A", "2024-02", "x", 2),
+                                            ("B", "2024-01", "x", 3), ("B", "2024-02", "x", 4)]))
+    before = lake.version("gold.unit_scores")
+    # (A, 2024-01) and (B, 2024-02) replaced; the cross product's other pairs must stay.
+    new = [scores([("A", "2024-01", "y", 10)]), scores([("B", "2024-02", "y", 40)])]
+    lake.replace_partitions("gold.unit_scores", lambda: iter(new),
+                            [{"campaign_code": "A", "period": "2024-01"}, {"campaign_code": "B", "period": "2024-02"}])
+    got = lake.read("gold.unit_scores").sort("campaign_code", "period")
+    assert got.select("campaign_code", "period", "unit_code", "score").rows() == [
+        ("A", "2024-01", "y", 10.0), ("A", "2024-02", "x", 2.0), ("B", "2024-01", "x", 3.0), ("B", "2024-02", "y", 40.0)]
+    assert lake.version("gold.unit_scores") == before + 1   # one commit
+
+
+def test_a_listed_partition_without_rows_is_emptied_and_nothing_listed_writes_nothing(tmp_path):
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1), ("A", "2024-02", "x", 2)]))
+    lake.replace_partitions("gold.unit_scores", lambda: iter([]), [{"campaign_code": "A", "period": "2024-01"}])
+    assert lake.read("gold.unit_scores")["period"].to_list() == ["2024-02"]
+    version = lake.version("gold.unit_scores")
+    lake.replace_partitions("gold.unit_scores", lambda: iter([]), [])
+    assert lake.version("gold.unit_scores") == version
+
+
+def test_rows_outside_the_listed_partitions_are_refused(tmp_path):
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    with pytest.raises(Exception):
+        lake.replace_partitions("gold.unit_scores", lambda: iter([scores([("A", "2024-09", "x", 9)])]),
+                                [{"campaign_code": "A", "period": "2024-01"}])
+    assert lake.read("gold.unit_scores")["score"].to_list() == [1.0]
+
+
+def test_pairs_predicate_quotes_values():
+    assert pairs_predicate([{"period": "2024-01", "campaign_code": "O'K"}]) == \
+        "(campaign_code = 'O''K' AND period = '2024-01')"
+
+
+def test_spool_keeps_frames_by_key_and_is_removed_after_the_job(tmp_path):
+    lake = Lake(tmp_path)
+    with lake.spool("job1") as spool:
+        frame = pl.DataFrame({"period": ["2024-01", "2024-02", "2024-01"], "v": [1, 2, 3]})
+        spool.add_by("values", frame, ["period"])
+        spool.add_by("values", frame.head(1), ["period"])
+        assert spool.keys("values/") == ["values/2024-01", "values/2024-02"]
+        assert sorted(spool.read("values/2024-01")["v"].to_list()) == [1, 1, 3]
+        assert spool.rows("values/2024-02") == 1
+        assert spool.read("values/none").is_empty()
+        folder = spool.folder
+        assert folder.exists()
+    assert not folder.exists()
+
+
+def test_a_table_as_it_stood_at_a_moment(tmp_path):
+    """Time travel inside the audit window: the newest commit not after the moment."""
+    import time as clock
+    from datetime import datetime, timezone
+
+    from lakehouse.submissions import versions_at
+
+    lk = Lake(tmp_path / "lake")
+    before = datetime.now(timezone.utc)
+    clock.sleep(0.05)
+    frame = spec("reference.units").empty()
+    lk.overwrite("reference.units", frame)
+    clock.sleep(0.05)
+    between = datetime.now(timezone.utc)
+    clock.sleep(0.05)
+    lk.overwrite("reference.units", frame)
+    assert lk.version_at("reference.units", before) is None     # not created yet
+    assert lk.version_at("reference.units", between) == 0
+    assert lk.version_at("reference.units", datetime.now(timezone.utc)) == 1
+    assert versions_at(lk, between, ["reference.units", "gold.attainment"]) == {"reference.units": 0,
+                                                                               "gold.attainment": None}
