@@ -122,7 +122,7 @@ def pandas_pipeline(data: bytes, cat, target: Path) -> None:
     import pandas as pd
     from deltalake import write_deltalake
 
-    from jobs.ingest import assignment_keys
+    from lakehouse.pipeline.ingest import assignment_keys
     from lakehouse import checks
 
     df = pd.read_excel(io.BytesIO(data), engine="openpyxl", dtype=str)
@@ -146,7 +146,7 @@ def pandas_pipeline(data: bytes, cat, target: Path) -> None:
 def measure_ingest(folder: Path, repeat: int) -> list[Figure]:
     import fastexcel
 
-    from jobs.ingest import ingest_bytes
+    from lakehouse.pipeline.ingest import ingest_bytes
     from lakehouse import checks
 
     cat = _catalog(folder)
@@ -169,7 +169,7 @@ def measure_ingest(folder: Path, repeat: int) -> list[Figure]:
 # ------------------------------------------------------------------ 2. upload to screen
 def upload_to_screen(folder: Path, repeat: int) -> float:
     from dashboard import data
-    from jobs.ingest import ingest_bytes
+    from lakehouse.pipeline.ingest import ingest_bytes
 
     cat = _catalog(folder)
     scale = generate.SCALES[json.loads((folder / "build.json").read_text())["scale"]]

@@ -1,6 +1,6 @@
 """The nightly gold build in one process and on a local Dask cluster of two worker processes
 (``python -m bench.cluster --dir DIR``, on a lake ``bench.build`` made): the measurement behind
-running the per-partition gold work on Dask (``jobs.cluster``). Prints both and their ratio."""
+running the per-partition gold work on Dask (``lakehouse.pipeline.cluster``). Prints both and their ratio."""
 from __future__ import annotations
 
 import argparse
@@ -14,8 +14,8 @@ def measure(folder: Path, workers: int = 2) -> dict:
     import distributed
 
     os.environ["THIDUA_CATALOG"] = str(folder / "catalog")
-    from jobs import gold
-    from jobs.runs import Run
+    from lakehouse.pipeline import gold
+    from lakehouse.pipeline.runs import Run
     from lakehouse.store import Lake
 
     lake = Lake(folder / "lake")

@@ -79,7 +79,7 @@ class Outcome:
 
 def _published(step) -> Outcome:
     """Run a publication; what stops it is said in words (nothing is written then)."""
-    from jobs.gold import GoldCheckFailed
+    from lakehouse.pipeline.gold import GoldCheckFailed
     from lakehouse.store import LakeBusyError
 
     try:
@@ -96,7 +96,7 @@ def _published(step) -> Outcome:
 
 
 def publish(draft: Draft, account: Account, note: str) -> Outcome:
-    from jobs.reference import publish_changes
+    from lakehouse.pipeline.publish import publish_changes
 
     if account.role != "admin":
         raise PermissionError("Chỉ quản trị viên được công bố danh mục.")
@@ -104,7 +104,7 @@ def publish(draft: Draft, account: Account, note: str) -> Outcome:
 
 
 def restore(version: int, account: Account) -> Outcome:
-    from jobs.reference import restore as restore_version
+    from lakehouse.pipeline.publish import restore as restore_version
 
     if account.role != "admin":
         raise PermissionError("Chỉ quản trị viên được khôi phục danh mục.")

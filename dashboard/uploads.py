@@ -42,7 +42,7 @@ class Preview:
 
 
 def preview(name: str, payload: bytes, account: Account) -> Preview:
-    from jobs.ingest import understand  # Great Expectations loads here, on the upload page only
+    from lakehouse.pipeline.ingest import understand  # Great Expectations loads here, on the upload page only
     from lakehouse.submissions import is_finished
 
     report, _, _, _ = understand(payload, name, catalog(), account.allowed_units())
@@ -82,9 +82,9 @@ def preview(name: str, payload: bytes, account: Account) -> Preview:
 
 
 def send(p: Preview, account: Account):
-    from jobs.gold import GoldCheckFailed
-    from jobs.ingest import FileReport, ingest_bytes
-    from jobs.reference import CatalogNotPublished
+    from lakehouse.pipeline.gold import GoldCheckFailed
+    from lakehouse.pipeline.ingest import FileReport, ingest_bytes
+    from lakehouse.pipeline.publish import CatalogNotPublished
     from lakehouse.store import LakeBusyError
 
     try:
@@ -126,7 +126,7 @@ def template_periods(campaign: str) -> list[str]:
 
 
 def template(campaign: str, unit: str, period: str) -> bytes | None:
-    from jobs.template import TemplateError, build_workbook
+    from lakehouse.reference.template import TemplateError, build_workbook
 
     try:
         return build_workbook(catalog(), campaign, unit, period)

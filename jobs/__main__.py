@@ -191,9 +191,9 @@ def _ingest(args, lake, cat) -> int:
 
     from tqdm import tqdm
 
-    from jobs.gold import GoldCheckFailed
-    from jobs.ingest import ingest_path
-    from jobs.reference import CatalogNotPublished
+    from lakehouse.pipeline.gold import GoldCheckFailed
+    from lakehouse.pipeline.ingest import ingest_path
+    from lakehouse.pipeline.publish import CatalogNotPublished
     from lakehouse import faults
     from lakehouse.store import LakeBusyError
 
@@ -258,8 +258,8 @@ def _ingest(args, lake, cat) -> int:
 
 
 def _refresh(args, lake, cat) -> int:
-    from jobs.gold import GoldCheckFailed
-    from jobs.refresh import refresh
+    from lakehouse.pipeline.gold import GoldCheckFailed
+    from lakehouse.pipeline.refresh import refresh
 
     try:
         as_of = date.fromisoformat(args.as_of) if args.as_of else None
@@ -267,7 +267,7 @@ def _refresh(args, lake, cat) -> int:
         return _fail(f"--as-of '{args.as_of}' không đúng dạng YYYY-MM-DD")
     started = datetime.now(timezone.utc)
     try:
-        from jobs.cluster import scheduler
+        from lakehouse.pipeline.cluster import scheduler
 
         run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty(), full=args.full,
                       scheduler=scheduler(args.scheduler))
@@ -288,8 +288,8 @@ def _refresh(args, lake, cat) -> int:
 
 def _demo(args, lake, cat) -> int:
     from jobs.demo import generate, receive_all, write_files
-    from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
-    from jobs.refresh import refresh
+    from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
+    from lakehouse.pipeline.refresh import refresh
 
     files = generate(cat, args.seed)
     write_files(files, args.out)
@@ -332,7 +332,7 @@ def _users(args, cat) -> int:
 def _catalog(args, lake, cat) -> int:
     import getpass
 
-    from jobs.reference import publish_changes, publish_edited, restore
+    from lakehouse.pipeline.publish import publish_changes, publish_edited, restore
     from lakehouse.bronze.cells import read_cells
     from lakehouse.bronze.errors import FileRejected
     from lakehouse.reference import allocation, editing, history
@@ -508,7 +508,7 @@ def _backtest(args, lake) -> int:
 
 def _template(args, cat) -> int:
     from lakehouse.periods import PeriodError
-    from jobs.template import TemplateError, build_workbook
+    from lakehouse.reference.template import TemplateError, build_workbook
 
     if args.output.suffix.lower() != ".xlsx":
         return _fail("tệp biểu mẫu phải có đuôi .xlsx")

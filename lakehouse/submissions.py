@@ -8,7 +8,7 @@ reached). So:
 * a file's ingest **finished** when an ingest run for it was recorded, or a nightly refresh
   that began after the file was recorded in the manifest finished (it re-reads every file);
 * a file received but not finished (the process was killed, the disk filled) is completed by
-  the next job (``jobs.repair``), or when it is sent again;
+  the next job (``lakehouse.pipeline.repair``), or when it is sent again;
 * readers take each derived table at the version the last recorded run left it
   (:func:`current_versions`): a reader never sees the attainment of an ingest that is still
   writing beside the scores of the one before.

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lakehouse import accounts
 from lakehouse.accounts import Account
-from jobs.reference import publish
+from lakehouse.pipeline.publish import publish
 from lakehouse.store import Lake
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
@@ -150,7 +150,7 @@ def test_steward_cannot_send_for_another_unit(demo_lake, monkeypatch):
 
 def test_a_busy_lake_keeps_the_file_and_says_so(demo_lake, monkeypatch):
     from dashboard import uploads
-    from jobs import ingest
+    from lakehouse.pipeline import ingest
     from tests.conftest import xlsx_bytes
 
     monkeypatch.setenv("THIDUA_LAKE", str(demo_lake.root))

@@ -52,16 +52,16 @@ def test_a_file_that_aborts_the_reader_is_kept_answered_and_the_next_one_goes_on
 
 
 def test_an_internal_error_is_exit_3_with_its_trace_in_the_log_and_the_run(tmp_path, capsys, monkeypatch):
-    import jobs.ingest
+    import lakehouse.pipeline.ingest
 
-    real = jobs.ingest.stage_files
+    real = lakehouse.pipeline.ingest.stage_files
 
     def buggy(items, *args):
         if items[0][1] == "loi.csv":
             raise IndexError("a bug of ours")
         return real(items, *args)
 
-    monkeypatch.setattr(jobs.ingest, "stage_files", buggy)
+    monkeypatch.setattr(lakehouse.pipeline.ingest, "stage_files", buggy)
     lake = Lake(tmp_path / "lake")
     (tmp_path / "loi.csv").write_bytes(csv_bytes([ROW_A]))
     (tmp_path / "tot.csv").write_bytes(csv_bytes([ROW_B]))

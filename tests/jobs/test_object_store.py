@@ -100,9 +100,9 @@ def test_concurrent_commits_to_one_table_lose_nothing(s3_lake, monkeypatch, caps
 
 def test_the_nightly_gold_on_a_cluster_reads_and_writes_the_bucket(s3_lake, demo_lake_dir, cat, monkeypatch):
     distributed = pytest.importorskip("distributed")
-    from jobs.ingest import ingest_path
-    from jobs.reference import publish
-    from jobs.refresh import refresh
+    from lakehouse.pipeline.ingest import ingest_path
+    from lakehouse.pipeline.publish import publish
+    from lakehouse.pipeline.refresh import refresh
 
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     publish(s3_lake, cat)
@@ -122,7 +122,7 @@ def test_the_nightly_gold_on_a_cluster_reads_and_writes_the_bucket(s3_lake, demo
 
 def test_a_steward_uploads_to_the_bucket_from_the_dashboard(s3_lake, cat, monkeypatch):
     from dashboard import uploads
-    from jobs.reference import publish
+    from lakehouse.pipeline.publish import publish
     from lakehouse.accounts import Account
     from tests.conftest import xlsx_bytes
 

@@ -9,7 +9,7 @@ import pytest
 
 from lakehouse.accounts import Account
 from jobs.__main__ import main
-from jobs.ingest import ingest_bytes
+from lakehouse.pipeline.ingest import ingest_bytes
 from lakehouse import health
 from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes

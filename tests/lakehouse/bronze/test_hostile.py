@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 from openpyxl import Workbook
 
-from jobs.ingest import ingest_bytes
+from lakehouse.pipeline.ingest import ingest_bytes
 from lakehouse.bronze import limits
 from tests.conftest import xlsx_bytes
 

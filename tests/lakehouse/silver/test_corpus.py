@@ -1,7 +1,7 @@
 """Every corpus file yields exactly its expected values through the real ingest."""
 import pytest
 
-from jobs.ingest import ingest_bytes
+from lakehouse.pipeline.ingest import ingest_bytes
 from tests.corpus.build import cases
 
 CASES = cases()

@@ -2,8 +2,8 @@
 or is refused; a cumulative indicator keeps the year to date, whatever the form's columns."""
 import polars as pl
 
-from jobs.ingest import understand
-from jobs.template import template_rows
+from lakehouse.pipeline.ingest import understand
+from lakehouse.reference.template import template_rows
 from tests.conftest import xlsx_bytes
 from tests.corpus.build import form, xlsx
 

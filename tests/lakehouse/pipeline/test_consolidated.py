@@ -4,7 +4,7 @@ the roll-up of its wards and departments."""
 import polars as pl
 import pytest
 
-from jobs.ingest import ingest_bytes
+from lakehouse.pipeline.ingest import ingest_bytes
 from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 from tests.corpus.build import form, xlsx

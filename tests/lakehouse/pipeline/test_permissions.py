@@ -5,8 +5,8 @@ import json
 import polars as pl
 
 from jobs.__main__ import main
-from jobs.ingest import ingest_bytes
-from jobs.refresh import refresh
+from lakehouse.pipeline.ingest import ingest_bytes
+from lakehouse.pipeline.refresh import refresh
 from lakehouse import accounts
 from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes

@@ -19,8 +19,8 @@ from lakehouse.reference import editing, history
 from lakehouse.reference import tables as reference_tables
 from lakehouse.reference.catalog import Catalog, CatalogError, load
 from lakehouse.store import Lake
-from jobs.runs import Run
-from jobs.writes import same_content, write_if_changed
+from lakehouse.pipeline.runs import Run
+from lakehouse.pipeline.writes import same_content, write_if_changed
 
 
 class CatalogNotPublished(RuntimeError):
@@ -97,8 +97,8 @@ def publish_changes(lake: Lake, changes: editing.Changes, by: str, note: str,
 
     ``base``: the files the change is measured from, when not those on disk (files edited by
     hand and published with ``jobs catalog publish`` are measured from the last version)."""
-    from jobs import gold
-    from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
+    from lakehouse.pipeline import gold
+    from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS
 
     as_of = as_of or date.today()
     with lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):

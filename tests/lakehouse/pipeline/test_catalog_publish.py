@@ -1,4 +1,4 @@
-"""Publishing a catalog change (``jobs.reference.publish_changes``, the path the dashboard and
+"""Publishing a catalog change (``lakehouse.pipeline.publish.publish_changes``, the path the dashboard and
 ``python -m jobs catalog`` share): checked before anything is written, gold rebuilt for the
 campaigns it changed, every version recorded with its diff, any version restorable."""
 from __future__ import annotations
@@ -12,11 +12,11 @@ import pytest
 from openpyxl import load_workbook
 
 from jobs.__main__ import main
-from jobs.reference import publish_changes, restore
+from lakehouse.pipeline.publish import publish_changes, restore
 from lakehouse.reference import directive, editing, history
 from lakehouse.reference.catalog import CatalogError, load
 
-CATALOG = Path(__file__).resolve().parents[2] / "catalog"
+CATALOG = Path(__file__).resolve().parents[3] / "catalog"
 
 
 @pytest.fixture

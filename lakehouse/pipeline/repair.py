@@ -11,7 +11,7 @@ from datetime import date
 from lakehouse import faults, health
 from lakehouse.reference.catalog import Catalog
 from lakehouse.store import Lake
-from jobs.runs import Run
+from lakehouse.pipeline.runs import Run
 
 
 def repair(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool = False,
@@ -24,7 +24,7 @@ def repair(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool = False,
     lake.sweep_scratch()
     found = _rebuild_damaged(lake, cat, run, as_of, deep, rebuild_gold)
     if finish_except is not None:
-        from jobs.ingest import finish_unfinished
+        from lakehouse.pipeline.ingest import finish_unfinished
 
         for name in finish_unfinished(lake, cat, as_of, skip=finish_except):
             faults.log.warning("completed the ingest of %r, stopped part way before", name)
@@ -43,11 +43,11 @@ def _rebuild_damaged(lake: Lake, cat: Catalog, run: Run, as_of: date, deep: bool
         entry.update(rebuilt=True, damage=damage.reason)
     tables = {d.table for d in found}
     if tables & {"silver.report_values", "silver.quarantine", "gold.file_counts"}:
-        from jobs.refresh import rebuild_silver
+        from lakehouse.pipeline.refresh import rebuild_silver
 
         rebuild_silver(lake, cat, run)
     if rebuild_gold and tables & (set(health.GOLD) | {"silver.report_values"}):
-        from jobs import gold
+        from lakehouse.pipeline import gold
 
         gold.rebuild(lake, run, as_of)
     for damage in found:   # a rebuilt table counts as written even when it came out empty

@@ -8,9 +8,9 @@ import types
 
 import pytest
 
-from jobs.refresh import refresh
+from lakehouse.pipeline.refresh import refresh
 from lakehouse.store import Lake
-from tests.jobs.test_refresh import content
+from tests.lakehouse.pipeline.test_refresh import content
 
 distributed = pytest.importorskip("distributed")
 

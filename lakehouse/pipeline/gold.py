@@ -21,9 +21,9 @@ from lakehouse.gold.expected import campaign_periods
 from lakehouse.periods import bounds, due_date
 from lakehouse.spool import Spool
 from lakehouse.store import Lake
-from jobs import cluster
-from jobs.runs import Run
-from jobs.writes import same_content
+from lakehouse.pipeline import cluster
+from lakehouse.pipeline.runs import Run
+from lakehouse.pipeline.writes import same_content
 
 GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness")
 PARTS = ["campaign_code", "period"]
@@ -72,7 +72,7 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
             compare: bool = False, scheduler: str | None = None) -> None:
     """``touched``: campaign → periods an ingest changed (``compare``: only those whose content
     differs are written, as the nightly refresh asks); ``None`` rebuilds every partition.
-    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``jobs.cluster``)."""
+    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``lakehouse.pipeline.cluster``)."""
     for name in GOLD:
         lake.conform_layout(name)
     if touched is not None and not touched:

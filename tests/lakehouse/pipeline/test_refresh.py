@@ -9,11 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from jobs.refresh import refresh
+from lakehouse.pipeline.refresh import refresh
 from lakehouse.store import Lake, LakeBusyError
 from tests.conftest import xlsx_bytes
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def content(lake, table):
@@ -119,7 +119,7 @@ def test_two_ingests_at_once_lose_nothing(tmp_path):
 
 
 def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
-    from jobs.ingest import ingest_bytes
+    from lakehouse.pipeline.ingest import ingest_bytes
     lake = Lake(tmp_path / "lake")
     for q in (1, 2, 3, 4):
         ingest_bytes(lake, cat, xlsx_bytes([["178-PVHTT", "TP24-03", f"2024-Q{q}", 800.0 * q, None, None, None, None]]),
@@ -137,7 +137,7 @@ def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
 def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
     from pathlib import Path
     run = refresh(demo_lake, cat, full=True)     # values are checked when typed: every file is, here
-    suites = {p.stem for p in (Path(__file__).resolve().parents[2] / "expectations").glob("*.json")}
+    suites = {p.stem for p in (Path(__file__).resolve().parents[3] / "expectations").glob("*.json")}
     assert {c.table for c in run.checks} == suites
     failed = {(c.table, o.expectation) for c in run.checks for o in c.outcomes if not o.success}
     # Only the demo's deliberate mistakes fail, and they fail in silver staging, never in gold.
@@ -147,7 +147,8 @@ def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
 def test_refresh_in_small_batches_gives_the_same_lake(demo_lake, cat, monkeypatch):
     """Bronze is read a batch at a time and silver/gold written a few periods at a time: batch
     sizes change the memory a refresh needs, never its result."""
-    from jobs import gold, refresh as refresh_module
+    from lakehouse.pipeline import gold
+    from lakehouse.pipeline import refresh as refresh_module
 
     expected = {t: content(demo_lake, t) for t in ("silver.report_values", "gold.attainment", "gold.completeness",
                                                    "gold.unit_scores")}
@@ -185,7 +186,7 @@ def test_an_ordinary_night_types_only_the_new_files_and_gives_the_full_rebuilds_
     incremental night leaves is the one a full rebuild makes."""
     import shutil
 
-    from jobs.ingest import ingest_bytes
+    from lakehouse.pipeline.ingest import ingest_bytes
     from lakehouse.bronze.files import receive
 
     sent = xlsx_bytes([["05971", "TP24-12", "2024", "88", "%", None, None, "gửi qua bảng điều khiển"]])

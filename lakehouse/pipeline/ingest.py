@@ -30,10 +30,10 @@ from lakehouse import checks
 from lakehouse.silver.stage import Staged, restrict_to_units, stage_files
 from lakehouse.store import Lake
 from lakehouse.submissions import is_finished, unfinished
-from jobs import gold
-from jobs.reference import require_published
-from jobs.repair import repair
-from jobs.runs import Run
+from lakehouse.pipeline import gold
+from lakehouse.pipeline.publish import require_published
+from lakehouse.pipeline.repair import repair
+from lakehouse.pipeline.runs import Run
 
 WRITER_LOCK = "writer"
 WRITER_WAIT_SECONDS = 120

@@ -5,7 +5,7 @@ import polars as pl
 import pytest
 
 from jobs.__main__ import main
-from jobs.ingest import ingest_bytes
+from lakehouse.pipeline.ingest import ingest_bytes
 from lakehouse.store import Lake
 from tests.conftest import csv_bytes, xlsx_bytes
 

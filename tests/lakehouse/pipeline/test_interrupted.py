@@ -10,9 +10,9 @@ import time
 import polars as pl
 import pytest
 
-from jobs.ingest import ingest_bytes
-from jobs.refresh import refresh
-from jobs.writes import same_content
+from lakehouse.pipeline.ingest import ingest_bytes
+from lakehouse.pipeline.refresh import refresh
+from lakehouse.pipeline.writes import same_content
 from lakehouse.gold import unit_scores
 from lakehouse.store import Lake
 from lakehouse.submissions import current_versions, is_finished

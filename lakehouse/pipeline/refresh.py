@@ -25,12 +25,12 @@ from lakehouse.silver import quarantine, report_values, typed_files
 from lakehouse.bronze.files import permitted
 from lakehouse.silver.stage import restrict_to_units, stage_files
 from lakehouse.store import RETENTION_DAYS, Lake
-from jobs import gold
-from jobs.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
-from jobs.reference import publish
-from jobs.repair import repair
-from jobs.runs import Run
-from jobs.writes import same_content, write_if_changed
+from lakehouse.pipeline import gold
+from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
+from lakehouse.pipeline.publish import publish
+from lakehouse.pipeline.repair import repair
+from lakehouse.pipeline.runs import Run
+from lakehouse.pipeline.writes import same_content, write_if_changed
 
 REFRESH_LOCK = "refresh"
 
@@ -80,7 +80,7 @@ CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "gold.file_counts"
 
 def check_tables(lake: Lake, run: Run, every: bool = True) -> None:
     """The suites of tables whose rows are already in the lake: recorded for the data-quality page
-    (the silver and gold suites run before their writes, in staging and in ``jobs.gold``). On an
+    (the silver and gold suites run before their writes, in staging and in ``lakehouse.pipeline.gold``). On an
     ordinary night (``every`` False) only the tables this run wrote: the others' last results stand."""
     for name in CHECKED_AS_WRITTEN:
         if lake.exists(name) and (every or run.tables.get(name, {}).get("written")):

@@ -5,8 +5,8 @@ import pytest
 from openpyxl import load_workbook
 
 from jobs.__main__ import main
-from jobs.ingest import ingest_bytes
-from jobs.template import build_workbook
+from lakehouse.pipeline.ingest import ingest_bytes
+from lakehouse.reference.template import build_workbook
 from lakehouse.formatting import safe_cell
 
 

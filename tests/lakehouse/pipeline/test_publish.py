@@ -6,9 +6,9 @@ import polars as pl
 import pytest
 
 from jobs.__main__ import main
-from jobs.ingest import ingest_bytes
-from jobs.reference import CatalogNotPublished
-from jobs.refresh import refresh
+from lakehouse.pipeline.ingest import ingest_bytes
+from lakehouse.pipeline.publish import CatalogNotPublished
+from lakehouse.pipeline.refresh import refresh
 from lakehouse.reference.catalog import DEFAULT_DIR, load
 from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
