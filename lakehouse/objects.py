@@ -318,7 +318,8 @@ class ObjectFiles:
                     meta = obstore.head(self.store, key)
                 except FileNotFoundError:
                     continue   # released meanwhile: try again at once
-                idle = (datetime.now(timezone.utc) - meta["last_modified"]).total_seconds()
+                # Last-Modified has whole seconds: one more second before a lock counts as idle.
+                idle = (datetime.now(timezone.utc) - meta["last_modified"]).total_seconds() - 1.0
                 if idle > LOCK_LEASE_SECONDS:
                     try:
                         etag = obstore.put(self.store, key, owner, mode={"e_tag": meta["e_tag"]})["e_tag"]

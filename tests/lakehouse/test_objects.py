@@ -77,10 +77,10 @@ def test_a_lock_is_shared_by_every_process_and_machine(s3_lake):
 
 
 def test_a_held_lock_is_renewed_and_a_dead_holders_lock_is_taken_over(s3_lake, monkeypatch):
-    monkeypatch.setattr(objects, "LOCK_LEASE_SECONDS", 1.0)
+    monkeypatch.setattr(objects, "LOCK_LEASE_SECONDS", 2.0)
     other = Lake(s3_lake.location)
     with s3_lake.lock("refresh") as held:
-        time.sleep(2.5)                                   # two and a half leases: renewed meanwhile
+        time.sleep(5)                                     # two and a half leases: renewed meanwhile
         with pytest.raises(LakeBusyError):
             with other.lock("refresh"):
                 pass
@@ -90,7 +90,7 @@ def test_a_held_lock_is_renewed_and_a_dead_holders_lock_is_taken_over(s3_lake, m
     with pytest.raises(LakeBusyError):
         with other.lock("refresh"):
             pass
-    time.sleep(1.3)
+    time.sleep(3.5)                                       # a lease and the second Last-Modified rounds off
     with other.lock("refresh") as held:                   # taken over after a lease without renewal
         assert not held.lost.is_set()
 
