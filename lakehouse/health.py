@@ -114,6 +114,7 @@ def set_aside(lake: Lake, damage: Damage) -> str:
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
     target = f"_damaged/{damage.table}-{stamp}"
     lake.files.move_tree(_table_key(lake, damage.table), target)
+    lake.forget(damage.table)
     lake.files.write_text(f"{target}/REASON.txt", damage.reason + "\n")
     return f"{lake.location}/{target}"
 

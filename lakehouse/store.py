@@ -79,6 +79,7 @@ class Lake:
         # Delta and polars get the connection explicitly (not each from the environment in its
         # own way), so a table and a raw file of the lake are always read from the same store.
         self.storage_options: dict[str, str] | None = _storage_options() if self.remote else None
+        self._known: set[str] = set()
 
     def __repr__(self) -> str:
         return f"Lake({self.location!r})"
@@ -96,9 +97,19 @@ class Lake:
         return DeltaTable(self.uri(name), version=version, storage_options=self.storage_options)
 
     def exists(self, name: str) -> bool:
-        if self.remote:
-            return DeltaTable.is_deltatable(self.uri(name), storage_options=self.storage_options)
-        return (Path(self.uri(name)) / "_delta_log").is_dir()
+        if not self.remote:
+            return (Path(self.uri(name)) / "_delta_log").is_dir()
+        # A request to the store each time; a table, once there, stays (until ``forget``).
+        if name in self._known:
+            return True
+        found = DeltaTable.is_deltatable(self.uri(name), storage_options=self.storage_options)
+        if found:
+            self._known.add(name)
+        return found
+
+    def forget(self, name: str) -> None:
+        """The table was moved away (``health.set_aside``): ask the store again next time."""
+        self._known.discard(name)
 
     def version(self, name: str) -> int | None:
         if not self.exists(name):
