@@ -135,3 +135,27 @@ def test_a_steward_uploads_to_the_bucket_from_the_dashboard(s3_lake, cat, monkey
     att = s3_lake.read("gold.attainment").filter(pl.col("unit_code") == "05971", pl.col("indicator_code") == "TP24-12")
     assert att["actual"].to_list() == [96.0]
     assert s3_lake.get_file(s3_lake.read("bronze.manifest")["object_key"][0]) == data
+
+
+def test_leadership_reads_the_overview_from_the_bucket(s3_lake, cat, monkeypatch):
+    """The dashboard itself (AppTest runs the real script) on an s3:// lake."""
+    from lakehouse.pipeline.ingest import ingest_bytes
+    from lakehouse.pipeline.publish import publish
+    from streamlit.testing.v1 import AppTest
+    from tests.conftest import xlsx_bytes
+    from tests.dashboard.test_app import APP, KNOWN_USERS, LEADER
+
+    publish(s3_lake, cat)
+    data = xlsx_bytes([["05971", "TP24-12", "2024", 96, "%", None, None, None]])
+    assert ingest_bytes(s3_lake, cat, data, "bao-cao.xlsx", received_by="canbo", channel="cli").ok
+    monkeypatch.setenv("THIDUA_USERS", str(KNOWN_USERS))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["account"] = LEADER
+    at.query_params["campaign"] = "TPLS2024"
+    at.query_params["period"] = "2024"
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["▲ Vượt"] == "1"                            # 96 % of a 95 % target, read from the bucket
+    assert not (s3_lake.root / "gold").exists()
