@@ -10,7 +10,6 @@ row change nothing but the run log.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -26,7 +25,7 @@ from lakehouse.silver import quarantine, report_values, typed_files
 from lakehouse.bronze.files import permitted
 from lakehouse.silver.stage import restrict_to_units, stage_files
 from lakehouse.store import RETENTION_DAYS, Lake
-from lakehouse.pipeline import cluster, gold
+from lakehouse.pipeline import gold
 from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from lakehouse.pipeline.publish import publish
 from lakehouse.pipeline.repair import repair
@@ -39,15 +38,14 @@ REFRESH_LOCK = "refresh"
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False,
             scheduler: str | None = None) -> Run:
     """``full``: type every bronze file again, even those already typed with today's catalog and
-    code. ``scheduler``: a Dask scheduler's address; the bronze batches are then staged and gold
-    is built on its workers."""
+    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         as_of = as_of or date.today()
         since = None if full else last_as_of(lake)
         damaged = repair(lake, cat, run, as_of, deep=True, rebuild_gold=False)
         published = publish(lake, cat, run)
-        periods = rebuild_silver(lake, cat, run, progress, full, scheduler=scheduler)
+        periods = rebuild_silver(lake, cat, run, progress, full)
         if since is None or since > as_of or damaged or any(published.values()):
             gold.rebuild(lake, run, as_of, scheduler=scheduler)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
@@ -117,11 +115,9 @@ def _batches(manifest: pl.DataFrame, budget: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False,
-                   scheduler: str | None = None) -> list[str]:
+def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False) -> list[str]:
     """The bronze files not yet typed with today's catalog and code (every file when ``full``,
-    or after a catalog or code change) read again, a batch at a time (each batch staged here, or
-    on a worker of the cluster at ``scheduler``: :func:`stage_batch`); their values wait in a
+    or after a catalog or code change) read again, a batch at a time; their values wait in a
     spool by period, then each period they touch (or touched before) is resolved again (latest
     current) from their values and the other files' rows already in silver, and the periods that
     changed are replaced in one commit."""
@@ -136,19 +132,25 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     run.count(typed_files.TABLE, rows_in=manifest.height)
     keys = assignment_keys(cat)
     results, rejects, typed_now = [], [], []
-    batches = [(lake.location, batch) for batch in _batches(manifest, BATCH_BYTES)]
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
-        # In batch order (a later receipt supersedes an earlier one), here or on the cluster's workers.
-        for done in cluster.run_all(stage_batch, batches, {"cat": cat, "keys": keys}, scheduler):
-            rejects.extend(done.rejects)
-            for name, code, trace in done.errors:
-                run.error(name, code, trace)
-            typed_now.extend((file_id, fingerprint, [], 0, 1) for file_id in done.refused)
-            if done.check is not None:
-                results.append(done.check)
-            for s in done.staged:
-                at = done.received[s.file_id]
+        for batch in _batches(manifest, BATCH_BYTES):
+            items, received, allowed = [], {}, {}
+            for entry in batch:
+                received[entry["file_id"]] = entry["received_at"]
+                allowed[entry["file_id"]] = permitted(entry)
+                cells, refused = _cells(lake, entry, rejects, run)
+                if refused:        # refused as a whole by the reader: the same answer until the code changes
+                    typed_now.append((entry["file_id"], fingerprint, [], 0, 1))
+                if cells is not None:
+                    items.append((entry["file_id"], entry["original_name"], cells))
+            staged, check = stage_files(items, cat, keys)
+            if check is not None:
+                results.append(check)
+            for s in staged:
+                at = received[s.file_id]
+                if allowed[s.file_id] is not None:   # the sender's permissions, as recorded at receipt
+                    restrict_to_units(s, allowed[s.file_id], cat)
                 run.count("silver.report_values", rows_in=s.rows_read)
                 if s.problem:
                     rejects.append(quarantine.to_table(file_problem(s.problem), s.file_id, s.name, at))
@@ -160,7 +162,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                                   if not s.accepted.is_empty() else [], s.accepted.height, s.rejects.height))
                 if not s.accepted.is_empty():
                     spool.add_by("values", report_values.to_table(s.accepted, s.file_id, at), ["period"])
-            bar.update(done.files)
+            bar.update(len(batch))
         combined = checks.combine("silver.report_values", results)
         if combined is not None:
             run.checks.append(combined)
@@ -201,46 +203,10 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     return changed
 
 
-@dataclass
-class StagedBatch:
-    """What one batch of bronze files became: staged files (the sender's permissions applied),
-    quarantine rows of files refused as a whole, files the reader refused, internal errors."""
-    files: int
-    received: dict
-    staged: list
-    rejects: list[pl.DataFrame]
-    refused: list[str]
-    errors: list[tuple[str, str, str]]
-    check: object | None
-
-
-def stage_batch(lake_location: str, batch: list[dict], cat: Catalog, keys: list[str]) -> StagedBatch:
-    """Read, type and check one batch of bronze files: a pure function of the files' cells (or
-    kept bytes), read from the lake by name, and the catalog; so it runs here or on a worker."""
-    lake = Lake(lake_location)
-    items, rejects, refused, errors = [], [], [], []
-    for entry in batch:
-        cells, whole_refusal, error = _cells(lake, entry, rejects)
-        if whole_refusal:   # refused as a whole by the reader: the same answer until the code changes
-            refused.append(entry["file_id"])
-        if error is not None:
-            errors.append(error)
-        if cells is not None:
-            items.append((entry["file_id"], entry["original_name"], cells))
-    staged, check = stage_files(items, cat, keys)
-    allowed = {entry["file_id"]: permitted(entry) for entry in batch}
-    for s in staged:
-        if allowed[s.file_id] is not None:   # the sender's permissions, as recorded at receipt
-            restrict_to_units(s, allowed[s.file_id], cat)
-    return StagedBatch(len(batch), {e["file_id"]: e["received_at"] for e in batch}, staged, rejects, refused,
-                       errors, check)
-
-
-def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame]
-           ) -> tuple[pl.DataFrame | None, bool, tuple[str, str, str] | None]:
+def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> tuple[pl.DataFrame | None, bool]:
     """A file's cells from ``bronze.cells``, or read again from its kept bytes (the ingest
-    stopped before writing them, or the file came in through the inbox in bulk); whether the
-    reader refused the file (no cells, for a reason of the file's own); an internal error."""
+    stopped before writing them, or the file came in through the inbox in bulk); and whether
+    the reader refused the file (no cells, for a reason of the file's own)."""
     file_id, name = entry["file_id"], entry["original_name"]
     cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
     if cells.is_empty():
@@ -248,10 +214,11 @@ def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame]
             cells, _ = read_isolated(lake.get_file(entry["object_key"]), name, entry["extension"])
         except FileRejected as exc:
             rejects.append(quarantine.to_table(file_problem(exc.reason), file_id, name, entry["received_at"]))
-            return None, True, None
+            return None, True
         except ReaderFailed as exc:
             code, trace = faults.record_internal(f"re-reading '{name}' ({file_id})", exc.detail)
+            run.error(name, code, trace)
             rejects.append(quarantine.to_table(file_problem(faults.internal_message(name, code), "internal"),
                                                file_id, name, entry["received_at"]))
-            return None, False, (name, code, trace)
-    return cells.drop("shard", "file_id", strict=False), False, None
+            return None, False
+    return cells.drop("shard", "file_id", strict=False), False
