@@ -182,6 +182,25 @@ class Lake:
             return []
         return [dict(p) for p in self.table(name, version=version).partitions()]
 
+    def changed_partitions(self, name: str, since: int) -> list[dict[str, str]] | None:
+        """The partitions whose data files differ between version ``since`` and now, read from
+        the Delta log alone; None when that version cannot be read (the log was cleaned)."""
+        s = spec(name)
+        columns = [f"partition.{c}" for c in s.partition_by]
+
+        def files(version: int | None) -> set[tuple]:
+            t = pa.table(self.table(name, version=version).get_add_actions(flatten=True))
+            keys = zip(*(t.column(c).to_pylist() for c in columns)) if columns else iter(())
+            return set(zip(keys, t.column("path").to_pylist()))
+
+        if not self.exists(name) or not s.partition_by:
+            return None
+        try:
+            before = files(since)
+        except Exception:   # noqa: BLE001 - an unreadable old version: the caller rebuilds everything
+            return None
+        return [dict(zip(s.partition_by, key)) for key in sorted({key for key, _ in before ^ files(None)})]
+
     def replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
                            parts: list[Mapping[str, object]]) -> None:
         """Replace exactly the partitions ``parts`` by the rows ``frames()`` yields, in one commit,

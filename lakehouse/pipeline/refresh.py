@@ -45,7 +45,12 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         since = None if full else last_as_of(lake)
         damaged = repair(lake, cat, run, as_of, deep=True, rebuild_gold=False)
         published = publish(lake, cat, run)
+        left = unfinished_silver(lake)
         periods = rebuild_silver(lake, cat, run, progress, full)
+        if left is None:
+            since = None    # what a stopped job changed cannot be told: gold is rebuilt whole
+        else:
+            periods = sorted(set(periods) | set(left))
         if since is None or since > as_of or damaged or any(published.values()):
             gold.rebuild(lake, run, as_of, scheduler=scheduler)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
@@ -60,6 +65,21 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
             run.summary += " Bảng hỏng đã được dựng lại: " + ", ".join(d.table for d in damaged) + "."
         run.record(lake, "ok")
     return run
+
+
+def unfinished_silver(lake: Lake) -> list[str] | None:
+    """Silver periods a job changed without finishing (a refresh killed between silver's commit
+    and gold's): silver's partitions that differ from the version the last finished job recorded.
+    Their gold is rebuilt tonight although tonight's silver pass finds nothing new in them. None
+    when the recorded version cannot be read."""
+    from lakehouse.health import recorded_versions
+
+    recorded = recorded_versions(lake).get("silver.report_values")
+    current = lake.version("silver.report_values")
+    if recorded is None or current is None or current == recorded:
+        return []
+    changed = lake.changed_partitions("silver.report_values", recorded)
+    return None if changed is None else [p["period"] for p in changed]
 
 
 def last_as_of(lake: Lake) -> date | None:

@@ -84,6 +84,20 @@ def test_refresh_killed_part_way_leaves_a_complete_gold_and_a_rerun_converges(de
     assert content(demo_lake, "gold.attainment").equals(expected)
 
 
+def test_a_night_after_a_refresh_stopped_between_silver_and_gold_rebuilds_that_gold(demo_lake, cat):
+    """The killed run committed silver and died before gold: tonight's silver pass finds nothing
+    new, yet the periods that run changed get their gold (found from silver's log)."""
+    from lakehouse.pipeline.refresh import rebuild_silver
+    from lakehouse.pipeline.runs import Run
+
+    expected = content(demo_lake, "gold.attainment")
+    demo_lake.overwrite("gold.attainment", demo_lake.read("gold.attainment").filter(pl.col("campaign_code") == "LS2021"))
+    demo_lake.overwrite("silver.report_values", demo_lake.read("silver.report_values").clear())
+    rebuild_silver(demo_lake, cat, Run("refresh"))      # as far as the killed run got: nothing recorded
+    refresh(demo_lake, cat)
+    assert content(demo_lake, "gold.attainment").equals(expected)
+
+
 def test_a_second_refresh_is_refused_while_one_runs(demo_lake, cat):
     with demo_lake.lock("refresh"):
         with pytest.raises(LakeBusyError):
