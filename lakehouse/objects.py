@@ -150,9 +150,6 @@ class LocalFiles:
     def get(self, key: str) -> bytes:
         return (self.folder / key).read_bytes()
 
-    def size(self, key: str) -> int:
-        return (self.folder / key).stat().st_size
-
     def sizes(self, prefix: str) -> dict[str, int]:
         """Every object under ``prefix/`` (key relative to it → bytes), in one listing."""
         base = self.folder / prefix
@@ -262,11 +259,6 @@ class ObjectFiles:
         import obstore
 
         return bytes(obstore.get(self.store, key).bytes())
-
-    def size(self, key: str) -> int:
-        import obstore
-
-        return int(obstore.head(self.store, key)["size"])
 
     def sizes(self, prefix: str) -> dict[str, int]:
         """Every object under ``prefix/`` (key relative to it → bytes), in one listing (a few
