@@ -6,6 +6,8 @@ computes a business rule. Nothing here imports Great Expectations.
 """
 from __future__ import annotations
 
+import threading
+
 import polars as pl
 import streamlit as st
 
@@ -21,9 +23,46 @@ def lake() -> Lake:
     return Lake()
 
 
+class _Latest:
+    """One table's newest version, learned by reading only the log entries added since the
+    last question (under a millisecond; opening the table replays its whole log). A table
+    created anew in its place (set aside and rebuilt) is opened afresh."""
+
+    def __init__(self, lake: Lake, name: str):
+        self.lake, self.name, self.lock = lake, name, threading.Lock()
+        self.table, self.identity = None, None
+
+    def version(self) -> int | None:
+        with self.lock:   # sessions are threads of one server; this object is not shared with readers
+            identity = self.lake.log_identity(self.name)
+            if self.table is None or identity is None or identity != self.identity:
+                if not self.lake.exists(self.name):
+                    self.table = None
+                    return None
+                self.table, self.identity = self.lake.table(self.name), identity
+            else:
+                self.table.update_incremental()
+            return self.table.version()
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _latest(root: str, name: str) -> _Latest:
+    return _Latest(Lake(root), name)
+
+
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _read(root: str, table: str, version: int | None, where: tuple = ()) -> pl.DataFrame:
-    return Lake(root).read(table, where=dict(where) or None, version=version)
+def _opened(root: str, name: str, version: int, identity: str | None):
+    """The table as it stood at ``version``, its log replayed once per server (a version never
+    changes; a table created anew in its place has another ``identity``)."""
+    return Lake(root).table(name, version)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _read(root: str, table: str, version: int | None, where: tuple = (), columns: tuple = (),
+          identity: str | None = None) -> pl.DataFrame:
+    lk = Lake(root)
+    opened = _opened(root, table, version, identity) if version is not None and lk.exists(table) else None
+    return lk.read(table, where=dict(where) or None, version=version, columns=columns or None, opened=opened)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -33,24 +72,28 @@ def _current(root: str, runs_version: int | None) -> dict[str, int]:
     return current_versions(Lake(root))
 
 
-def table(name: str, **where: str) -> pl.DataFrame:
-    """A table, or the rows whose columns equal the given values; cached per table version.
+def table(name: str, columns: tuple[str, ...] = (), **where: str | tuple[str, ...]) -> pl.DataFrame:
+    """A table, or the rows whose columns equal the given values (a tuple: any of them), and
+    only ``columns`` when given; cached per table version.
     Derived tables are read at the version the last recorded run left them (an ingest still
-    writing is not seen half done); partition columns (campaign, period) prune files, so a page
-    reads its slice, not the lake. While a past moment is chosen ("xem số liệu tại ngày"),
-    every table is read as it stood then."""
+    writing is not seen half done); partition columns (campaign, period) prune files and gold's
+    sort order (unit, indicator) prunes row groups, so a page reads its slice, not the lake.
+    While a past moment is chosen ("xem số liệu tại ngày"), every table is read as it stood then."""
     lk = lake()
     moment = st.session_state.get("as_of")
     if moment is not None:
         version = _past(lk.location, moment.isoformat()).get(name)
         if version is None:   # the table did not exist yet
-            return spec(name).empty()
+            return spec(name).empty() if not columns else spec(name).empty().select(columns)
     else:
         version = _current(lk.location, _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
             "silver", "gold") else None
     if version is None:
-        version = lk.version(name)
-    return _read(lk.location, name, version, tuple((k, (v,)) for k, v in sorted(where.items())))
+        version = _version(lk, name)
+        if version == -1:
+            version = None
+    filters = tuple((k, v if isinstance(v, tuple) else (v,)) for k, v in sorted(where.items()))
+    return _read(lk.location, name, version, filters, tuple(columns), lk.log_identity(name))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -68,8 +111,9 @@ DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "go
 
 def _version(lk: Lake, name: str) -> int | None:
     try:
-        return lk.version(name)
+        return _latest(lk.location, name).version()
     except Exception:   # a garbled log: the health check says what is wrong
+        _latest.clear()
         return -1
 
 
@@ -185,7 +229,9 @@ def year_end_forecast(code: str, period: str, unit: str | None = None) -> pl.Dat
     from lakehouse.gold import forecast
 
     where = {"unit_code": unit} if unit else {}
-    made = forecast.year_end(table("gold.attainment", campaign_code=code, **where), period)
+    read = table("gold.attainment", forecast.COLUMNS, campaign_code=code,
+                 period=tuple(forecast.periods_read(period, periods(code))), **where)
+    made = forecast.year_end(read, period)
     inds = table("reference.indicators").filter(pl.col("campaign_code") == code).select(
         "indicator_code", "name", "uom", "sort_order")
     names = table("reference.units").select("unit_code", unit_name="name")
@@ -241,8 +287,9 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
 
 def indicators_with_data(code: str, period: str) -> list[str]:
     """Indicators with at least one reported value in the period, in catalog order."""
-    att = attainment(code, period=period).filter(pl.col("actual").is_not_null())
-    return att.sort("sort_order")["indicator_code"].unique(maintain_order=True).to_list()
+    reported = set(table("gold.attainment", ("indicator_code", "actual"), campaign_code=code, period=period)
+                   .filter(pl.col("actual").is_not_null())["indicator_code"].to_list())
+    return [c for c in indicators(code)["indicator_code"].to_list() if c in reported]
 
 
 def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:

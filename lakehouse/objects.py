@@ -150,6 +150,14 @@ class LocalFiles:
     def get(self, key: str) -> bytes:
         return (self.folder / key).read_bytes()
 
+    def identity(self, key: str) -> str | None:
+        """What tells this file or folder from another later put in its place (its inode)."""
+        try:
+            found = (self.folder / key).stat()
+        except OSError:
+            return None
+        return f"{found.st_dev}:{found.st_ino}"
+
     def sizes(self, prefix: str) -> dict[str, int]:
         """Every object under ``prefix/`` (key relative to it → bytes), in one listing."""
         base = self.folder / prefix
@@ -259,6 +267,15 @@ class ObjectFiles:
         import obstore
 
         return bytes(obstore.get(self.store, key).bytes())
+
+    def identity(self, key: str) -> str | None:
+        """What tells this object from another later put under its key (its etag)."""
+        import obstore
+
+        try:
+            return obstore.head(self.store, key).get("e_tag")
+        except FileNotFoundError:
+            return None
 
     def sizes(self, prefix: str) -> dict[str, int]:
         """Every object under ``prefix/`` (key relative to it → bytes), in one listing (a few

@@ -26,7 +26,7 @@ from lakehouse.objects import ENV_ROOT, Held, LakeBusyError, LocalFiles, ObjectF
 from lakehouse.objects import storage_options as _storage_options
 from lakehouse.objects import work_folder
 from lakehouse.spool import Spool
-from lakehouse.tables import TableSpec, spec
+from lakehouse.tables import ROW_GROUP, TableSpec, spec
 
 __all__ = ["ENV_ROOT", "RETENTION_DAYS", "Lake", "LakeBusyError", "partition_predicate", "pairs_predicate"]
 
@@ -63,6 +63,13 @@ def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
     if not clauses:
         raise ValueError("no partitions")
     return " OR ".join(f"({c})" for c in clauses)
+
+
+def _writer_properties(s: TableSpec):
+    """Row groups small enough for their statistics to prune a filter on the sort column."""
+    from deltalake import WriterProperties
+
+    return WriterProperties(max_row_group_size=ROW_GROUP, compression="SNAPPY") if s.sort_by else None
 
 
 class Lake:
@@ -107,6 +114,15 @@ class Lake:
             self._known.add(name)
         return found
 
+    def log_identity(self, name: str) -> str | None:
+        """Tells this table from one later created in its place (a damaged table set aside and
+        rebuilt begins its log again): the log's folder, or its first entry in an object store;
+        None when it cannot be told (then a reader opens the table afresh)."""
+        s = spec(name)
+        if not self.remote:
+            return self.files.identity(f"{s.layer}/{s.short_name}/_delta_log")
+        return self.files.identity(f"{s.layer}/{s.short_name}/_delta_log/{0:020d}.json")
+
     def forget(self, name: str) -> None:
         """The table was moved away (``health.set_aside``): ask the store again next time."""
         self._known.discard(name)
@@ -135,16 +151,24 @@ class Lake:
         return pl.scan_delta(self.uri(name), storage_options=self.storage_options)
 
     def read(self, name: str, where: Mapping[str, Iterable[object]] | None = None,
-             version: int | None = None) -> pl.DataFrame:
-        """The table (or the rows whose columns take the given values) as a frame."""
+             version: int | None = None, columns: Iterable[str] | None = None,
+             opened: DeltaTable | None = None) -> pl.DataFrame:
+        """The table (or the rows whose columns take the given values; only ``columns`` when
+        given) as a frame. ``opened``: the table already opened at ``version`` (its log not
+        replayed again). Filters reach the scan, so partitions and row groups whose statistics
+        exclude them are not read."""
         s = spec(name)
         if not self.exists(name):
-            return s.empty()
-        lf = pl.scan_delta(self.uri(name), version=version, storage_options=self.storage_options)
+            return s.empty() if columns is None else s.empty().select(list(columns))
+        source = opened if opened is not None else self.uri(name)
+        lf = pl.scan_delta(source, version=None if opened is not None else version,
+                           storage_options=None if opened is not None else self.storage_options)
         if where:
             for column, values in where.items():
                 lf = lf.filter(pl.col(column).is_in(list(values)))
-        return s.conform(lf.collect())
+        if columns is not None:
+            lf = lf.select(list(columns))
+        return s.conform(lf.collect(), columns)
 
     def append(self, name: str, df: pl.DataFrame) -> None:
         if df.is_empty():
@@ -212,7 +236,8 @@ class Lake:
 
         def batches():
             for frame in frames():
-                yield from s.conform(frame).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema).to_batches()
+                yield from s.ordered(s.conform(frame)).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(
+                    schema).to_batches()
 
         def attempt() -> None:
             from deltalake import write_deltalake
@@ -221,12 +246,12 @@ class Lake:
             uri = self.uri(name)
             if not self.remote:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
+            layout = {"partition_by": list(s.partition_by) or None, "storage_options": self.storage_options,
+                      "writer_properties": _writer_properties(s)}
             if not self.exists(name):
-                write_deltalake(uri, reader, mode="append", partition_by=list(s.partition_by) or None,
-                                storage_options=self.storage_options)
+                write_deltalake(uri, reader, mode="append", **layout)
             else:
-                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts),
-                                partition_by=list(s.partition_by) or None, storage_options=self.storage_options)
+                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts), **layout)
 
         if parts:
             self._commit(attempt)
@@ -270,6 +295,9 @@ class Lake:
         uri = self.uri(s.name)
         if not self.remote:
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        if s.sort_by:
+            options["writer_properties"] = _writer_properties(s)
+            frame = s.ordered(frame)
         frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
 
     @staticmethod

@@ -5,11 +5,13 @@ to its location. The README's table reference is written from this module.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import polars as pl
 
 UTC_TS = pl.Datetime("us", "UTC")
+ROW_GROUP = 16_384
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,10 @@ class TableSpec:
     schema: dict[str, pl.DataType]
     partition_by: tuple[str, ...] = ()
     source: str = ""
+    # Order of the rows inside each partition's files, written in row groups of ``ROW_GROUP``
+    # rows: the Parquet statistics of a group then exclude most groups for a filter on the
+    # first column (one unit's rows across every month read a group a month, not the month).
+    sort_by: tuple[str, ...] = ()
 
     @property
     def layer(self) -> str:
@@ -28,13 +34,19 @@ class TableSpec:
     def short_name(self) -> str:
         return self.name.split(".", 1)[1]
 
+    def ordered(self, df: pl.DataFrame) -> pl.DataFrame:
+        """``df`` in the table's row order (as written to its files)."""
+        return df.sort(list(self.sort_by), nulls_last=True) if self.sort_by else df
+
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema=self.schema)
 
-    def conform(self, df: pl.DataFrame) -> pl.DataFrame:
-        """Columns in schema order with schema types; missing columns become nulls."""
+    def conform(self, df: pl.DataFrame, columns: Iterable[str] | None = None) -> pl.DataFrame:
+        """Columns in schema order (or ``columns``, in that order) with schema types; missing
+        columns become nulls."""
         cols = []
-        for name, dtype in self.schema.items():
+        wanted = self.schema if columns is None else {c: self.schema[c] for c in columns}
+        for name, dtype in wanted.items():
             if name in df.columns:
                 cols.append(pl.col(name).cast(dtype, strict=False))
             else:
@@ -158,6 +170,7 @@ _SPECS = [
          "is_rollup": pl.Boolean, "due": pl.Boolean, "rollup_actual": pl.Float64, "rollup_text": pl.String, "disagrees": pl.Boolean, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
          "received_at": UTC_TS},
         partition_by=("campaign_code", "period"),
+        sort_by=("unit_code", "indicator_code"),
         source="silver.report_values, reference.*"),
     TableSpec(
         "gold.unit_scores",
@@ -167,6 +180,7 @@ _SPECS = [
          "indicators": pl.Int32, "exceeded": pl.Int32, "met": pl.Int32, "not_met": pl.Int32,
          "no_data": pl.Int32, "no_target": pl.Int32},
         partition_by=("campaign_code", "period"),
+        sort_by=("cluster_code", "unit_code"),
         source="gold.attainment, reference.cluster_members"),
     TableSpec(
         "gold.completeness",

@@ -23,6 +23,15 @@ METHOD_VI = ("Dự báo cuối năm = số lũy kế đến kỳ này chia cho p
 OUTLOOK_VI = {"at_risk": "Có nguy cơ không đạt", "uncertain": "Chưa chắc đạt", "likely": "Dự kiến đạt"}
 OUTLOOK_MARK = {"at_risk": "▼", "uncertain": "◐", "likely": "▲"}
 KEYS = ["campaign_code", "unit_code", "indicator_code"]
+# What ``year_end`` reads of gold.attainment (a caller reading the lake reads only these).
+COLUMNS = (*KEYS, "period", "period_end", "actual", "expected_to_date", "elapsed_share", "target_low")
+
+
+def periods_read(as_of: str, periods: list[str]) -> list[str]:
+    """The periods ``year_end(…, as_of)`` depends on among ``periods``: those of its year and
+    of the year before (last year's profile), not the whole campaign."""
+    years = {as_of[:4], str(int(as_of[:4]) - 1)}
+    return [p for p in periods if p[:4] in years]
 
 
 def _year(period: pl.Expr) -> pl.Expr:

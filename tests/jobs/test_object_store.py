@@ -48,14 +48,15 @@ def content(lake: Lake, table: str) -> pl.DataFrame:
 def test_two_ingests_at_once_then_the_night_give_the_lake_a_folder_gives(s3_lake, demo_lake_dir, tmp_path):
     chosen = files(demo_lake_dir)
     assert len(chosen) == 4 and any(f.suffix == ".csv" for f in chosen)
-    # Two stewards send two files each at the same moment, from two processes.
+    # Two stewards send two files each at the same moment, from two processes (and the same
+    # four files reach a folder lake meanwhile, to compare with).
+    local = Lake(tmp_path / "local")
     first = jobs("ingest", "--received-at", RECEIVED, *map(str, chosen[:2]))
     second = jobs("ingest", "--received-at", RECEIVED, *map(str, chosen[2:]))
-    finished(first), finished(second)
-    finished(jobs("refresh"))
-    local = Lake(tmp_path / "local")
-    finished(jobs("ingest", "--lake", local.location, "--received-at", RECEIVED, *map(str, chosen)))
-    finished(jobs("refresh", "--lake", local.location))
+    beside = jobs("ingest", "--lake", local.location, "--received-at", RECEIVED, *map(str, chosen))
+    finished(first), finished(second), finished(beside)
+    night, night_beside = jobs("refresh"), jobs("refresh", "--lake", local.location)
+    finished(night), finished(night_beside)
 
     manifest = s3_lake.read("bronze.manifest")
     assert manifest.height == 4 and set(manifest["original_name"]) == {f.name for f in chosen}

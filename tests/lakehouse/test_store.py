@@ -86,3 +86,37 @@ def test_a_table_as_it_stood_at_a_moment(tmp_path):
     assert lk.version_at("reference.units", datetime.now(timezone.utc)) == 1
     assert versions_at(lk, between, ["reference.units", "gold.attainment"]) == {"reference.units": 0,
                                                                                "gold.attainment": None}
+
+
+def test_a_sorted_table_is_written_in_small_ordered_row_groups_that_a_filter_prunes(tmp_path):
+    import pyarrow.parquet as pq
+
+    from lakehouse.tables import ROW_GROUP
+
+    lake = Lake(tmp_path)
+    units = [f"u{n:05d}" for n in range(ROW_GROUP * 3 // 2)]   # twice over: 3 × ROW_GROUP rows, 8 clusters
+    shuffled = scores([("A", "2024-01", u, float(n)) for n, u in enumerate(units)]).with_columns(
+        cluster_code=pl.Series([f"K{n % 4}" for n in range(len(units))])).sample(fraction=1.0, shuffle=True, seed=1)
+    frame = pl.concat([shuffled.with_columns(cluster_code=pl.col("cluster_code") + "x"), shuffled])
+    lake.replace_partitions("gold.unit_scores", lambda: iter([frame]), [{"campaign_code": "A", "period": "2024-01"}])
+    (path,) = lake.table("gold.unit_scores").file_uris()
+    meta = pq.ParquetFile(path).metadata
+    assert meta.num_row_groups >= 3 and all(meta.row_group(g).num_rows <= ROW_GROUP for g in range(meta.num_row_groups))
+    column = pq.ParquetFile(path).schema_arrow.get_field_index("cluster_code")
+    ranges = [(meta.row_group(g).column(column).statistics.min, meta.row_group(g).column(column).statistics.max)
+              for g in range(meta.num_row_groups)]
+    assert ranges == sorted(ranges) and all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:]))   # disjoint, ordered
+    stored = pq.read_table(path).to_pydict()
+    assert list(zip(stored["cluster_code"], stored["unit_code"])) == sorted(zip(stored["cluster_code"], stored["unit_code"]))
+    # One cluster's rows: most groups are excluded by their statistics alone.
+    wanted = [g for g, (lo, hi) in enumerate(ranges) if lo <= "K2" <= hi]
+    assert len(wanted) < meta.num_row_groups / 2
+    assert lake.read("gold.unit_scores", where={"cluster_code": ["K2"]}, columns=["unit_code", "score"]).height == len(units) // 4
+
+
+def test_a_frame_with_only_the_columns_asked_for(tmp_path):
+    lake = Lake(tmp_path)
+    assert lake.read("gold.unit_scores", columns=["unit_code", "score"]).columns == ["unit_code", "score"]   # no table yet
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    got = lake.read("gold.unit_scores", columns=["score", "unit_code"], opened=lake.table("gold.unit_scores", 0))
+    assert got.rows() == [(1.0, "x")] and got.schema["score"] == pl.Float64

@@ -61,3 +61,12 @@ def test_backtest_projects_from_june_and_compares_with_december():
     assert result["error"].to_list() == pytest.approx([80 / 90 - 1, 20 / 120 - 1])
     assert result["inside"].to_list() == [True, False]
     assert result["right"].to_list() == [None, False]   # "uncertain" is no call; u2 met its target after all
+
+
+def test_the_forecast_needs_only_its_year_and_the_one_before():
+    att = pl.concat([_rows({"Q2": 10, "Q4": 30}, year=2022), _rows({"Q2": 60, "Q4": 100}, year=2023),
+                     _rows({"Q2": 48, "Q3": 70})])
+    kept = forecast.periods_read("2024-Q2", att["period"].unique().to_list())
+    assert sorted(kept) == ["2023-Q2", "2023-Q4", "2024-Q2", "2024-Q3"]
+    subset = att.filter(pl.col("period").is_in(kept)).select(forecast.COLUMNS)
+    assert forecast.year_end(subset, "2024-Q2").equals(forecast.year_end(att, "2024-Q2"))
