@@ -26,7 +26,7 @@ from lakehouse.objects import ENV_ROOT, Held, LakeBusyError, LocalFiles, ObjectF
 from lakehouse.objects import storage_options as _storage_options
 from lakehouse.objects import work_folder
 from lakehouse.spool import Spool
-from lakehouse.tables import ROW_GROUP, TableSpec, spec
+from lakehouse.tables import FILE_BYTES, ROW_GROUP, TableSpec, spec
 
 __all__ = ["ENV_ROOT", "RETENTION_DAYS", "Lake", "LakeBusyError", "partition_predicate", "pairs_predicate"]
 
@@ -46,7 +46,8 @@ def _sql_literal(value: object) -> str:
 
 
 def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
-    """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so delta prunes files)."""
+    """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so Delta prunes
+    files by their partition values, and by their statistics for other columns)."""
     parts = []
     for column, values in where.items():
         values = sorted({v for v in values}, key=str)
@@ -65,11 +66,18 @@ def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
     return " OR ".join(f"({c})" for c in clauses)
 
 
-def _writer_properties(s: TableSpec):
-    """Row groups small enough for their statistics to prune a filter on the sort column."""
+LAYOUT_KEY = "thidua.layout"
+
+
+def _layout_options(s: TableSpec) -> dict:
+    """Write options of a sorted table: row groups small enough for their statistics to prune
+    a filter on the sort column, files split by size."""
     from deltalake import WriterProperties
 
-    return WriterProperties(max_row_group_size=ROW_GROUP, compression="SNAPPY") if s.sort_by else None
+    if not s.sort_by:
+        return {}
+    return {"writer_properties": WriterProperties(max_row_group_size=ROW_GROUP, compression="SNAPPY"),
+            "target_file_size": FILE_BYTES}
 
 
 class Lake:
@@ -230,8 +238,12 @@ class Lake:
         """Replace exactly the partitions ``parts`` by the rows ``frames()`` yields, in one commit,
         holding one frame in memory at a time (a partition listed but not yielded is emptied).
         ``frames`` is called again if the commit has to be retried."""
-        s = spec(name)
         self.conform_layout(name)
+        self._replace_partitions(name, frames, parts)
+
+    def _replace_partitions(self, name: str, frames: Callable[[], Iterable[pl.DataFrame]],
+                            parts: list[Mapping[str, object]]) -> None:
+        s = spec(name)
         schema = s.empty().to_arrow(compat_level=pl.CompatLevel.oldest()).schema
 
         def batches():
@@ -246,20 +258,40 @@ class Lake:
             uri = self.uri(name)
             if not self.remote:
                 Path(uri).parent.mkdir(parents=True, exist_ok=True)
-            layout = {"partition_by": list(s.partition_by) or None, "storage_options": self.storage_options,
-                      "writer_properties": _writer_properties(s)}
+            common = {"partition_by": list(s.partition_by) or None, "storage_options": self.storage_options}
             if not self.exists(name):
-                write_deltalake(uri, reader, mode="append", **layout)
+                write_deltalake(uri, reader, mode="append", **common, **_layout_options(s))
+                self._mark_layout(s)
             else:
-                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts), **layout)
+                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts), **common,
+                                **_layout_options(s))
 
         if parts:
             self._commit(attempt)
 
+    def replace_rows(self, name: str, frames: list[pl.DataFrame], predicate: str) -> None:
+        """Replace the rows matching ``predicate`` by ``frames`` in one commit; Delta refuses rows
+        outside the predicate. Only files that may hold matching rows are read and rewritten."""
+        from deltalake import write_deltalake
+
+        s = spec(name)
+        self.conform_layout(name)
+        schema = s.empty().to_arrow(compat_level=pl.CompatLevel.oldest()).schema
+        data = pa.Table.from_batches([b for f in frames for b in s.ordered(s.conform(f)).to_arrow(
+            compat_level=pl.CompatLevel.oldest()).cast(schema).to_batches()], schema=schema)
+
+        def attempt() -> None:
+            write_deltalake(self.uri(name), data, mode="overwrite", predicate=predicate,
+                            partition_by=list(s.partition_by) or None, storage_options=self.storage_options,
+                            **_layout_options(s))
+
+        self._commit(attempt)
+
     def conform_layout(self, name: str) -> None:
         """A table written before its partition columns or its columns changed is rewritten
         once, whole, with today's (gold tables that gained a ``period`` partition, scores that
-        gained a ``no_target`` count)."""
+        gained a ``no_target`` count); a table whose files were laid out otherwise (unsorted,
+        one file a partition) is rewritten once, a partition at a time, in one commit."""
         s = spec(name)
         if not self.exists(name):
             return
@@ -269,6 +301,19 @@ class Lake:
         if current != list(s.partition_by) or set(columns) != set(s.schema):
             frame = self.read(name)
             self._commit(lambda: self._write(s, frame, mode="overwrite", repartition=True))
+            table = self.table(name)
+        if s.layout is None or table.metadata().configuration.get(LAYOUT_KEY) == s.layout:
+            return
+        parts = self.partitions(name)
+        if parts:
+            self._replace_partitions(name, lambda: (self.read(name, where={k: [v] for k, v in p.items()})
+                                                    for p in parts), parts)
+        self._mark_layout(s)
+
+    def _mark_layout(self, s: TableSpec) -> None:
+        if s.layout is not None:   # our own key: delta's checks of known properties are not asked for
+            self._commit(lambda: self.table(s.name).alter.set_table_properties({LAYOUT_KEY: s.layout},
+                                                                                raise_if_not_exists=False))
 
     @contextlib.contextmanager
     def spool(self, job_id: str) -> Iterator[Spool]:
@@ -295,10 +340,13 @@ class Lake:
         uri = self.uri(s.name)
         if not self.remote:
             Path(uri).parent.mkdir(parents=True, exist_ok=True)
+        creating = not self.exists(s.name)
         if s.sort_by:
-            options["writer_properties"] = _writer_properties(s)
+            options.update(_layout_options(s))
             frame = s.ordered(frame)
         frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
+        if creating:
+            self._mark_layout(s)
 
     @staticmethod
     def _commit(attempt: Callable[[], None]) -> None:

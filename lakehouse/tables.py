@@ -11,7 +11,11 @@ from dataclasses import dataclass
 import polars as pl
 
 UTC_TS = pl.Datetime("us", "UTC")
+# A sorted table's files: row groups of this many rows, files of about this many bytes (a
+# national month of attainment is about ten files, each a range of units: replacing one
+# unit's rows rewrites one file, not the month).
 ROW_GROUP = 16_384
+FILE_BYTES = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,12 @@ class TableSpec:
     @property
     def short_name(self) -> str:
         return self.name.split(".", 1)[1]
+
+    @property
+    def layout(self) -> str | None:
+        """How the files are laid out (recorded with the table; a table written with another
+        layout is rewritten once)."""
+        return f"sort={','.join(self.sort_by)};rows={ROW_GROUP};bytes={FILE_BYTES}" if self.sort_by else None
 
     def ordered(self, df: pl.DataFrame) -> pl.DataFrame:
         """``df`` in the table's row order (as written to its files)."""

@@ -81,7 +81,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
              .join(reporting, on=["indicator_code", "unit_code"], how="left")
              .with_columns(is_rollup=pl.lit(False), is_scope=pl.col("unit_code") == pl.col("scope_unit"),
                            reporter=pl.col("reporter").fill_null(False)))
-    frame = _rollups(frame, ind, _ancestry(units, consolidators), unit_targets)
+    frame = _rollups(frame, ind, ancestry(units, consolidators), unit_targets)
     frame = _unallocated(rules.evaluate(frame))
     frame = _parents(frame)
     frame = _pace(frame)
@@ -140,7 +140,13 @@ def _goals(frame: pl.DataFrame) -> pl.DataFrame:
 DISAGREEMENT = 0.005
 
 
-def _ancestry(units: pl.DataFrame | None, consolidators: pl.DataFrame) -> pl.DataFrame:
+def summed() -> pl.Expr:
+    """Indicators whose values are summed up the unit tree (additive counts and amounts; rates
+    and growth rates never are)."""
+    return (pl.col("aggregate") == "sum") & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"])
+
+
+def ancestry(units: pl.DataFrame | None, consolidators: pl.DataFrame) -> pl.DataFrame:
     """(campaign, indicator, unit, ancestor): every unit above a unit that may consolidate the indicator."""
     schema = {"unit_code": pl.String, "ancestor": pl.String}
     if units is None or units.is_empty() or consolidators.is_empty():
@@ -165,8 +171,7 @@ def _rollups(frame: pl.DataFrame, ind: pl.DataFrame, ancestry: pl.DataFrame, uni
     the two disagree; a unit that did not gets a roll-up row (``is_rollup``), judged against the
     campaign's figure at the scope unit and against its own share (giao chỉ tiêu) below it. Rates
     and growth rates are never summed."""
-    summable = frame.filter((pl.col("aggregate") == "sum") & pl.col("reporter")
-                            & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"]))
+    summable = frame.filter(summed() & pl.col("reporter"))
     frame = frame.with_columns(rollup_actual=pl.lit(None, pl.Float64), rollup_text=pl.lit(None, pl.String),
                                disagrees=pl.lit(None, pl.Boolean))
     if summable.is_empty() or ancestry.is_empty():

@@ -1,5 +1,5 @@
-"""Build and write the gold tables, for the whole lake (refresh) or the partitions one file
-touched (ingest), one way for both.
+"""Build and write the gold tables, for the whole lake (refresh), the partitions a night
+touched, or the rows one file's units can change (ingest), with the same build functions.
 
 Every gold table is partitioned by campaign × period, and every gold row of a period depends
 only on that period's silver partition and the reference tables, so gold is built a few
@@ -7,7 +7,14 @@ periods at a time (a national campaign's period is a million rows; the whole lak
 memory). Each frame is validated by its GX suite before anything is written: a frame that
 fails stops the run, so readers keep the previous complete version. What was built waits in a
 spool; each table then gets one commit that replaces exactly the partitions whose content
-changed, so the cost of an ingest follows the change, not the size of the lake.
+changed.
+
+An ingest goes further (``rebuild_units``): within a partition, a unit's attainment depends on
+its own values alone, except the roll-ups of the units above it, and its score's rank on its
+clusters. So an ingest rebuilds the rows of the units it reports, of the units above them
+(their sums from the summed indicators' values beneath them), and the scores of their clusters,
+and replaces those rows only: gold files are sorted by unit and split by size, so the commit
+rewrites the few files holding them, not the national month.
 """
 from __future__ import annotations
 
@@ -20,15 +27,20 @@ from lakehouse.gold import attainment, completeness, unit_scores
 from lakehouse.gold.expected import campaign_periods
 from lakehouse.periods import bounds, due_date
 from lakehouse.spool import Spool
-from lakehouse.store import Lake
+from lakehouse.store import Lake, partition_predicate
 from lakehouse.pipeline import cluster
-from lakehouse.pipeline.runs import Run
+from lakehouse.pipeline.runs import Run, last_as_of
 from lakehouse.pipeline.writes import same_content
 
 GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness")
 PARTS = ["campaign_code", "period"]
 # Grid rows (unit × indicator × period) built and checked at once: bounds a refresh's memory.
 CHUNK_ROWS = 1_500_000
+# An ingest reporting more than this share of a campaign's units rebuilds its partitions whole.
+UNITS_SHARE = 0.2
+# What the scores read of the attainment rows of a cluster's other units.
+SCORED = ["campaign_code", "period", "unit_code", "indicator_code", "parent_code", "is_rollup", "due", "status", "attainment",
+          "weight"]
 
 
 class GoldCheckFailed(RuntimeError):
@@ -142,3 +154,88 @@ def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool, comp
             changed.append((key, {"campaign_code": campaign, "period": period}))
     lake.replace_partitions(name, lambda: spool.frames(k for k, _ in changed), [p for _, p in changed])
     run.count(name, rows_out=rows, written=bool(changed))
+
+
+def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str, set[str]]]) -> None:
+    """An ingest's gold. ``touched``: campaign → period → units whose values it changed. A
+    partition is rebuilt whole instead when gold does not hold it yet, when its period had not
+    ended by the day the rest of it was judged (its rows still move with the date), or when the
+    file reports a large share of the campaign's units."""
+    if not touched:
+        return
+    for name in GOLD:
+        lake.conform_layout(name)
+    refs = _refs(lake)
+    judged_on = last_as_of(lake)
+    stored = {(p["campaign_code"], p["period"]) for p in lake.partitions("gold.attainment")}
+    whole: dict[str, set[str]] = {}
+    parts: list[tuple[str, str, set[str]]] = []
+    for campaign, periods in touched.items():
+        reporters = refs["assignments"].filter(pl.col("campaign_code") == campaign)["unit_code"].n_unique()
+        for period, units in periods.items():
+            settled = judged_on is not None and bounds(period)[1] <= min(judged_on, as_of)
+            if settled and (campaign, period) in stored and len(units) <= UNITS_SHARE * max(reporters, 1):
+                parts.append((campaign, period, units))
+            else:
+                whole.setdefault(campaign, set()).add(period)
+    if whole:
+        rebuild(lake, run, as_of, touched=whole)
+    if not parts:
+        return
+    built: dict[str, list[tuple[pl.DataFrame, str]]] = {name: [] for name in GOLD}
+    for campaign, period, units in parts:
+        for name, frame, where in build_units(lake, as_of, campaign, period, units, refs):
+            built[name].append((frame, where))
+    for name in GOLD:
+        frames = [f for f, _ in built[name]]
+        result = checks.run_suite(name, pl.concat(frames))
+        run.checks.append(result)
+        if not result.success:
+            failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
+            raise GoldCheckFailed(f"{name} không qua kiểm tra chất lượng, chưa ghi: {failed}")
+    for name in GOLD:
+        lake.replace_rows(name, [f for f, _ in built[name]], " OR ".join(f"({w})" for _, w in built[name]))
+        run.count(name, rows_out=sum(f.height for f, _ in built[name]), written=True)
+        run.tables[name]["units_rebuilt"] = run.tables[name].get("units_rebuilt", 0) + sum(
+            f["unit_code"].n_unique() for f, _ in built[name])
+
+
+def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[str],
+                refs: dict[str, pl.DataFrame]) -> list[tuple[str, pl.DataFrame, str]]:
+    """The gold rows of one partition that ``units``' values can change, each with the
+    predicate naming the rows it replaces: attainment and completeness of the units and of the
+    units above them that consolidate, the scores of every cluster any of them is in."""
+    inds = refs["indicators"].filter(pl.col("campaign_code") == campaign)
+    consolidators = refs["consolidators"].filter(pl.col("campaign_code") == campaign)
+    assignments = refs["assignments"].filter(pl.col("campaign_code") == campaign)
+    tree = attainment.ancestry(refs["units"], consolidators)
+    judged = set(units) | set(tree.filter(pl.col("unit_code").is_in(list(units)))["ancestor"].to_list())
+    # A consolidating unit's sums need the summed indicators' values of every reporter beneath it.
+    heads = judged & set(consolidators["unit_code"].to_list())
+    summed = inds.filter(attainment.summed())["indicator_code"].to_list()
+    beneath = (tree.filter(pl.col("ancestor").is_in(list(heads)) & pl.col("indicator_code").is_in(summed))
+               .select("unit_code", "indicator_code").unique())
+    pair = pl.concat_str("unit_code", "indicator_code", separator="\x1f")
+    wanted = pl.col("unit_code").is_in(list(judged)) | pair.is_in(beneath.select(k=pair)["k"].to_list())
+    values = lake.read("silver.report_values", where={"period": [period]}).filter(wanted)
+    assigned = assignments.filter(wanted)
+    att = attainment.build(values, refs["campaigns"], inds, assigned, refs["unit_targets"], as_of, periods=[period],
+                           consolidators=consolidators.filter(pl.col("unit_code").is_in(list(heads))),
+                           units=refs["units"], revisions=refs["indicator_revisions"])
+    att = att.filter(pl.col("unit_code").is_in(list(judged)))
+    mine = pl.col("unit_code").is_in(list(judged))
+    comp = completeness.build(values.filter(mine & pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
+                              refs["campaigns"], inds, assignments.filter(mine), as_of, periods=[period])
+    where = partition_predicate({"campaign_code": [campaign], "period": [period], "unit_code": sorted(judged)})
+    out = [("gold.attainment", att, where), ("gold.completeness", comp, where)]
+    members = refs["cluster_members"].filter(pl.col("campaign_code") == campaign)
+    clusters = sorted(set(members.filter(mine)["cluster_code"].to_list()))
+    if clusters:
+        members = members.filter(pl.col("cluster_code").is_in(clusters))
+        others = sorted(set(members["unit_code"].to_list()) - judged)
+        rest = (lake.read("gold.attainment", where={"campaign_code": [campaign], "period": [period], "unit_code": others},
+                          columns=SCORED) if others else att.select(SCORED).clear())
+        scores = unit_scores.build(pl.concat([att.select(SCORED), rest], how="vertical_relaxed"), members)
+        out.append(("gold.unit_scores", scores,
+                    partition_predicate({"campaign_code": [campaign], "period": [period], "cluster_code": clusters})))
+    return out

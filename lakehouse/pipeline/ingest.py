@@ -208,7 +208,7 @@ def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, r
         lake.replace(typed_files.TABLE, typed_files.rows([(file_id, typed_files.fingerprint(cat), periods,
                                                            report.accepted.height, rejects.height)]),
                      where={"file_id": [file_id]})
-    gold.rebuild(lake, run, as_of, touched=touched)
+    gold.rebuild_units(lake, run, as_of, touched)
     run.summary = report.summary_vi()
     run.record(lake, "error" if report.status == "error" else "ok" if report.ok else "rejected_rows")
 
@@ -280,9 +280,9 @@ def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
 
 
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,
-                 run: Run) -> dict[str, set[str]]:
+                 run: Run) -> dict[str, dict[str, set[str]]]:
     """Add one file's accepted values, rewriting only the periods it touches; returns the
-    campaign → periods touched (for gold)."""
+    campaign → period → units whose values it changed (for gold)."""
     if accepted.is_empty():
         return {}
     new = report_values.to_table(accepted, file_id, received_at)
@@ -297,7 +297,7 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     lake.replace("silver.report_values", merged, where={"period": periods})
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
     write_file_counts(lake, merged, periods)
-    touched: dict[str, set[str]] = {}
-    for code, period in new.select("indicator_code", "period").unique().iter_rows():
-        touched.setdefault(cat.indicators[code].campaign, set()).add(period)
+    touched: dict[str, dict[str, set[str]]] = {}
+    for code, period, unit in new.select("indicator_code", "period", "unit_code").unique().iter_rows():
+        touched.setdefault(cat.indicators[code].campaign, {}).setdefault(period, set()).add(unit)
     return touched

@@ -29,7 +29,7 @@ from lakehouse.pipeline import gold
 from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from lakehouse.pipeline.publish import publish
 from lakehouse.pipeline.repair import repair
-from lakehouse.pipeline.runs import Run
+from lakehouse.pipeline.runs import Run, last_as_of
 from lakehouse.pipeline.writes import same_content, write_if_changed
 
 REFRESH_LOCK = "refresh"
@@ -80,18 +80,6 @@ def unfinished_silver(lake: Lake) -> list[str] | None:
         return []
     changed = lake.changed_partitions("silver.report_values", recorded)
     return None if changed is None else [p["period"] for p in changed]
-
-
-def last_as_of(lake: Lake) -> date | None:
-    """The day the last finished refresh judged gold as of (None: no refresh has finished)."""
-    import json
-
-    runs = lake.read("ops.runs").filter((pl.col("job") == "refresh") & (pl.col("status") == "ok"))
-    if runs.is_empty():
-        return None
-    tables = json.loads(runs.sort("started_at")["tables"][-1] or "{}")
-    day = tables.get("gold.attainment", {}).get("as_of")
-    return date.fromisoformat(day) if day else None
 
 
 CHECKED_AS_WRITTEN = ("bronze.manifest", "silver.quarantine", "gold.file_counts", "reference.indicators",

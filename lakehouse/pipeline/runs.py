@@ -6,7 +6,7 @@ import contextlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import polars as pl
 
@@ -58,3 +58,13 @@ class Run:
             "checks_passed": passed, "checks_failed": failed,
             "errors": json.dumps(self.errors, ensure_ascii=False) if self.errors else None,
             "file_id": self.file_id}])))   # the last commit of a run: it marks the run finished
+
+
+def last_as_of(lake: Lake) -> date | None:
+    """The day the last finished refresh judged gold as of (None: no refresh has finished)."""
+    runs = lake.read("ops.runs").filter((pl.col("job") == "refresh") & (pl.col("status") == "ok"))
+    if runs.is_empty():
+        return None
+    tables = json.loads(runs.sort("started_at")["tables"][-1] or "{}")
+    day = tables.get("gold.attainment", {}).get("as_of")
+    return date.fromisoformat(day) if day else None

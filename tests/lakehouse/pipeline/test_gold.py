@@ -1,0 +1,74 @@
+"""An ingest rebuilds only the gold rows its units can change — theirs, the sums of the units
+above them, their clusters' ranks — and leaves the lake a full rebuild would leave."""
+import json
+import shutil
+from datetime import date
+
+import polars as pl
+
+from lakehouse.pipeline import gold
+from lakehouse.pipeline.ingest import ingest_bytes
+from lakehouse.pipeline.runs import Run
+from lakehouse.store import Lake
+from tests.conftest import xlsx_bytes
+
+TODAY = date.today()
+
+
+def content(lake: Lake, table: str) -> pl.DataFrame:
+    frame = lake.read(table)
+    return frame.sort(frame.columns, nulls_last=True)
+
+
+def rebuilt_whole(lake: Lake, tmp_path) -> Lake:
+    """The same lake with every gold partition rebuilt from silver."""
+    shutil.copytree(lake.root, tmp_path / "whole")
+    whole = Lake(tmp_path / "whole")
+    gold.rebuild(whole, Run("refresh"), TODAY)
+    return whole
+
+
+def last_ingest(lake: Lake) -> dict:
+    runs = lake.read("ops.runs").filter(pl.col("job") == "ingest").sort("started_at")
+    return json.loads(runs["tables"][-1])
+
+
+def send(lake, cat, rows, name):
+    report = ingest_bytes(lake, cat, xlsx_bytes(rows), name, received_by="t", channel="cli", as_of=TODAY)
+    assert report.ok, report.summary_vi()
+    return report
+
+
+def test_two_wards_resending_rebuild_their_rows_their_citys_sums_and_their_clusters_ranks(demo_lake, cat, tmp_path):
+    before = demo_lake.read("gold.attainment").filter(pl.col("period") == "2024-H1")
+    send(demo_lake, cat, [["05986", "TP24-07", "2024-H1", 7, "thôn", None, None, None],
+                          ["05989", "TP24-07", "2024-H1", 9, "thôn", None, None, None],
+                          ["05989", "TP24-16", "2024-H1", 41, "%", None, None, None]], "bo-sung.xlsx")
+    tables = last_ingest(demo_lake)
+    # The two wards and the city above them (its sum of the wards' villages), not the month.
+    assert tables["gold.attainment"]["units_rebuilt"] == 3
+    assert tables["gold.attainment"]["rows_out"] < before.height / 2
+    after = demo_lake.read("gold.attainment").filter(pl.col("period") == "2024-H1")
+    city = after.filter((pl.col("unit_code") == "178") & (pl.col("indicator_code") == "TP24-07")).row(0, named=True)
+    wards = after.filter(pl.col("unit_code").str.starts_with("059") & (pl.col("indicator_code") == "TP24-07"))
+    assert city["rollup_actual"] == wards["actual"].sum()
+    whole = rebuilt_whole(demo_lake, tmp_path)
+    for table in gold.GOLD:
+        assert content(demo_lake, table).equals(content(whole, table)), table
+
+
+def test_a_new_partition_or_many_units_rebuild_the_partition_whole(demo_lake, cat, tmp_path):
+    wards = ["05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]
+    send(demo_lake, cat, [[w, "TP24-16", "2024-H1", 40, "%", None, None, None] for w in wards], "ca-khoi.xlsx")
+    assert "units_rebuilt" not in last_ingest(demo_lake)["gold.attainment"]
+    whole = rebuilt_whole(demo_lake, tmp_path)
+    for table in gold.GOLD:
+        assert content(demo_lake, table).equals(content(whole, table)), table
+
+
+def test_a_unit_in_no_cluster_and_reporting_for_itself(demo_lake, cat, tmp_path):
+    send(demo_lake, cat, [["178-PVHTT", "TP24-03", "2024-Q2", "1.820", "nghìn lượt", None, None, None]], "phong.xlsx")
+    assert last_ingest(demo_lake)["gold.attainment"]["units_rebuilt"] >= 1
+    whole = rebuilt_whole(demo_lake, tmp_path)
+    for table in gold.GOLD:
+        assert content(demo_lake, table).equals(content(whole, table)), table
