@@ -226,6 +226,11 @@ def duckdb_queries(lake: Lake, period: str, unit: str, indicator: str) -> dict:
 
     att, scores, comp = files("gold.attainment"), files("gold.unit_scores"), files("gold.completeness")
     silver, manifest = files("silver.report_values"), files("bronze.manifest")
+
+    def ordered(name, order):   # DuckDB reads no empty file list: an empty table is nothing to read
+        uris = lake.table(name).file_uris() if lake.exists(name) else []
+        return con.sql(f"SELECT * FROM read_parquet({uris}, union_by_name = true) ORDER BY {order}").to_arrow_table() \
+            if uris else None
     c = generate.CAMPAIGN
     hive = "hive_partitioning = true, union_by_name = true"
 
@@ -240,7 +245,9 @@ def duckdb_queries(lake: Lake, period: str, unit: str, indicator: str) -> dict:
                        f"AND indicator_code = '{indicator}' AND actual IS NOT NULL"),
         "ranking": q(f"SELECT * FROM read_parquet({scores}, {hive}) WHERE campaign_code = '{c}' AND period = '{period}'"),
         "completeness": q(f"SELECT * FROM read_parquet({comp}, {hive}) WHERE campaign_code = '{c}'"),
-        "quality": q("SELECT 1"),
+        # The page's two reads: the run log newest first, the quarantine in its order.
+        "quality": lambda: (ordered("ops.runs", "started_at DESC"),
+                            ordered("silver.quarantine", 'quarantined_at DESC, original_name, "row"')),
         "upload": q(f"SELECT m.file_id, count(*) FROM read_parquet({manifest}) m JOIN read_parquet({silver}, {hive}) s "
                     f"USING (file_id) GROUP BY m.file_id"),
     }

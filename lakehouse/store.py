@@ -364,7 +364,10 @@ class Lake:
         returns how many files were replaced."""
         if not self.exists(name):
             return 0
-        metrics = self.table(name).optimize.compact()
+        # A sorted table's files stay the size they were written at (a range of units each).
+        layout = _layout_options(spec(name))
+        metrics = self.table(name).optimize.compact(target_size=layout.get("target_file_size"),
+                                                    writer_properties=layout.get("writer_properties"))
         return int(metrics.get("numFilesRemoved", 0))
 
     def vacuum(self, name: str, retention_hours: int) -> int:

@@ -152,6 +152,7 @@ _SPECS = [
          "note": pl.String, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
          "received_at": UTC_TS, "is_current": pl.Boolean, "superseded_by": pl.String},
         partition_by=("period",),
+        sort_by=("unit_code", "indicator_code"),
         source="bronze.cells through a layout reader, GX suite silver.report_values"),
     TableSpec(
         "silver.typed_files",

@@ -28,7 +28,7 @@ from lakehouse.reference.catalog import Catalog
 from lakehouse.silver import quarantine, report_values, typed_files
 from lakehouse import checks
 from lakehouse.silver.stage import Staged, restrict_to_units, stage_files
-from lakehouse.store import Lake
+from lakehouse.store import Lake, partition_predicate
 from lakehouse.submissions import is_finished, unfinished
 from lakehouse.pipeline import gold
 from lakehouse.pipeline.publish import require_published
@@ -279,24 +279,41 @@ def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
 
 
 
+def _resolved(existing: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+    """``existing`` silver rows with a file's ``new`` ones added: only the keys the file reports
+    can change which submission is current; the other rows are carried over as they are."""
+    keys = new.select(report_values.KEY).unique()
+    others = existing.join(keys, on=report_values.KEY, how="anti")
+    resolved = report_values.resolve_current(pl.concat([existing.join(keys, on=report_values.KEY, how="semi"), new]))
+    return pl.concat([others, resolved])
+
+
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,
                  run: Run) -> dict[str, dict[str, set[str]]]:
-    """Add one file's accepted values, rewriting only the periods it touches; returns the
+    """Add one file's accepted values, rewriting only its units' rows of the periods it touches; returns the
     campaign → period → units whose values it changed (for gold)."""
     if accepted.is_empty():
         return {}
     new = report_values.to_table(accepted, file_id, received_at)
     periods = sorted(new["period"].unique().to_list())
-    existing = lake.read("silver.report_values", where={"period": periods}).filter(pl.col("file_id") != file_id)
-    # Only the keys this file reports can change which submission is current; the rest of the
-    # partitions is carried over as it is (a national period is a million rows).
-    keys = new.select(report_values.KEY).unique()
-    others = existing.join(keys, on=report_values.KEY, how="anti")
-    resolved = report_values.resolve_current(pl.concat([existing.join(keys, on=report_values.KEY, how="semi"), new]))
-    merged = pl.concat([others, resolved])
-    lake.replace("silver.report_values", merged, where={"period": periods})
+    units = sorted(new["unit_code"].unique().to_list())
+    counts = lake.read("gold.file_counts", where={"period": periods})
+    where = {"period": periods, "unit_code": units}
+    existing = lake.read("silver.report_values", where=where)
+    # Only the reported units' rows can change (silver is sorted by unit: the commit rewrites the
+    # files holding them). A file completed again after an interrupted attempt may have left rows
+    # (of other units too, under another catalog) and counts out of step: it rewrites the periods.
+    again = (existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any()
+    if lake.exists("gold.file_counts") and not again:
+        merged = _resolved(existing, new)
+        lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
+        lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
+    else:
+        existing = lake.read("silver.report_values", where={"period": periods}).filter(pl.col("file_id") != file_id)
+        merged = _resolved(existing, new)
+        lake.replace("silver.report_values", merged, where={"period": periods})
+        write_file_counts(lake, merged, periods)
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
-    write_file_counts(lake, merged, periods)
     touched: dict[str, dict[str, set[str]]] = {}
     for code, period, unit in new.select("indicator_code", "period", "unit_code").unique().iter_rows():
         touched.setdefault(cat.indicators[code].campaign, {}).setdefault(period, set()).add(unit)

@@ -120,3 +120,23 @@ def test_a_frame_with_only_the_columns_asked_for(tmp_path):
     lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
     got = lake.read("gold.unit_scores", columns=["score", "unit_code"], opened=lake.table("gold.unit_scores", 0))
     assert got.rows() == [(1.0, "x")] and got.schema["score"] == pl.Float64
+
+
+def test_a_table_written_with_another_layout_is_rewritten_once_sorted(tmp_path):
+    from deltalake import write_deltalake
+
+    lake = Lake(tmp_path)
+    old = spec("gold.unit_scores").conform(scores([("A", "2024-01", u, 1) for u in "zyx"] + [("A", "2024-02", "w", 2)]))
+    write_deltalake(lake.uri("gold.unit_scores"), old.to_arrow(), partition_by=["campaign_code", "period"])
+    assert "thidua.layout" not in lake.table("gold.unit_scores").metadata().configuration
+    lake.replace_partitions("gold.unit_scores", lambda: iter([scores([("A", "2024-02", "v", 3)])]),
+                            [{"campaign_code": "A", "period": "2024-02"}])
+    table = lake.table("gold.unit_scores")
+    assert table.metadata().configuration["thidua.layout"] == spec("gold.unit_scores").layout
+    january = [f for f in table.file_uris() if "2024-01" in f]
+    import pyarrow.parquet as pq
+    assert [pq.read_table(f)["unit_code"].to_pylist() for f in january] == [["x", "y", "z"]]   # rewritten in order
+    assert lake.read("gold.unit_scores").height == 4
+    version = lake.version("gold.unit_scores")
+    lake.conform_layout("gold.unit_scores")
+    assert lake.version("gold.unit_scores") == version   # once

@@ -6,10 +6,12 @@ from datetime import date
 
 import polars as pl
 
+from lakehouse.gold import file_counts
 from lakehouse.pipeline import gold
 from lakehouse.pipeline.ingest import ingest_bytes
 from lakehouse.pipeline.runs import Run
 from lakehouse.store import Lake
+from lakehouse.silver.report_values import KEY
 from tests.conftest import xlsx_bytes
 
 TODAY = date.today()
@@ -55,6 +57,11 @@ def test_two_wards_resending_rebuild_their_rows_their_citys_sums_and_their_clust
     whole = rebuilt_whole(demo_lake, tmp_path)
     for table in gold.GOLD:
         assert content(demo_lake, table).equals(content(whole, table)), table
+    # Silver kept only its units' rows rewritten; the per-file counts follow, adjusted, not recounted.
+    silver = demo_lake.read("silver.report_values")
+    assert silver.filter(pl.col("is_current")).group_by(KEY).len()["len"].max() == 1
+    recounted = file_counts.build(silver)
+    assert content(demo_lake, "gold.file_counts").equals(recounted.sort(recounted.columns))
 
 
 def test_a_new_partition_or_many_units_rebuild_the_partition_whole(demo_lake, cat, tmp_path):
