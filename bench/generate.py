@@ -338,7 +338,8 @@ def receive_files(lake, files: Iterator[ReportFile], progress: bool = False) -> 
         file_id, key = lake.put_file(f.data)
         entries.append({"file_id": file_id, "original_name": f.name, "extension": bronze_files.extension(f.name),
                         "size_bytes": len(f.data), "received_at": f.received_at, "received_by": "bench",
-                        "channel": "inbox", "object_key": key})
+                        "channel": "inbox", "object_key": key,
+                        "recorded_at": datetime.now(timezone.utc)})   # as a receipt is time-stamped
         n_files, n_rows = n_files + 1, n_rows + f.rows
         if len(entries) >= 2000:
             lake.append("bronze.manifest", pl.DataFrame(entries))

@@ -54,12 +54,14 @@ def unfinished(lake: Lake, manifest: pl.DataFrame | None = None) -> pl.DataFrame
     refreshed = _last_refresh_start(runs)
     if refreshed is not None:
         pending = pending.filter(pl.col("recorded_at").is_null() | (pl.col("recorded_at") > refreshed))
-    # Rows from before receipts were time-stamped: finished when silver holds the file's values or problems.
+    # Rows from before receipts were time-stamped: finished when silver holds the file's values or
+    # problems (the per-file counts say which files have values without scanning silver).
     legacy = pending.filter(pl.col("recorded_at").is_null())
     if not legacy.is_empty():
         ids = legacy["file_id"].to_list()
-        seen = set(lake.read("silver.report_values", where={"file_id": ids})["file_id"].to_list()) | set(
-            lake.read("silver.quarantine", where={"file_id": ids})["file_id"].to_list())
+        values = "gold.file_counts" if lake.exists("gold.file_counts") else "silver.report_values"
+        seen = set(lake.read(values, where={"file_id": ids}, columns=["file_id"])["file_id"].to_list()) | set(
+            lake.read("silver.quarantine", where={"file_id": ids}, columns=["file_id"])["file_id"].to_list())
         pending = pending.filter(~pl.col("file_id").is_in(sorted(seen)))
     return pending.sort("recorded_at", "received_at", nulls_last=False)
 
