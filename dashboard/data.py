@@ -72,6 +72,23 @@ def _current(root: str, runs_version: int | None) -> dict[str, int]:
     return current_versions(Lake(root))
 
 
+def _shown_version(lk: Lake, name: str) -> int | None | bool:
+    """The version of ``name`` readers are shown now: as it stood at the chosen past moment,
+    or as the last recorded run left it (derived tables), or its newest; False when it did not
+    exist at the chosen moment."""
+    moment = st.session_state.get("as_of")
+    if moment is not None:
+        version = _past(lk.location, moment.isoformat()).get(name)
+        if version is None:   # the table did not exist yet
+            return False
+    else:
+        version = _current(lk.location, _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
+            "silver", "gold") else None
+    if version is None:
+        version = _version(lk, name)
+    return None if version == -1 else version
+
+
 def table(name: str, columns: tuple[str, ...] = (), **where: str | tuple[str, ...]) -> pl.DataFrame:
     """A table, or the rows whose columns equal the given values (a tuple: any of them), and
     only ``columns`` when given; cached per table version.
@@ -80,20 +97,16 @@ def table(name: str, columns: tuple[str, ...] = (), **where: str | tuple[str, ..
     sort order (unit, indicator) prunes row groups, so a page reads its slice, not the lake.
     While a past moment is chosen ("xem số liệu tại ngày"), every table is read as it stood then."""
     lk = lake()
-    moment = st.session_state.get("as_of")
-    if moment is not None:
-        version = _past(lk.location, moment.isoformat()).get(name)
-        if version is None:   # the table did not exist yet
-            return spec(name).empty() if not columns else spec(name).empty().select(columns)
-    else:
-        version = _current(lk.location, _version(lk, "ops.runs")).get(name) if name.split(".")[0] in (
-            "silver", "gold") else None
-    if version is None:
-        version = _version(lk, name)
-        if version == -1:
-            version = None
+    version = _shown_version(lk, name)
+    if version is False:
+        return spec(name).empty() if not columns else spec(name).empty().select(columns)
     filters = tuple((k, v if isinstance(v, tuple) else (v,)) for k, v in sorted(where.items()))
     return _read(lk.location, name, version, filters, tuple(columns), lk.log_identity(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _partitions(root: str, name: str, version: int, identity: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple(tuple(sorted(p.items())) for p in _opened(root, name, version, identity).partitions())
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -183,11 +196,11 @@ def attainment(code: str, **where: str) -> pl.DataFrame:
 def periods(code: str) -> list[str]:
     """Periods with attainment, from the Delta log's partition list (no data file is read)."""
     lk = lake()
-    moment = st.session_state.get("as_of")
-    version = _past(lk.location, moment.isoformat()).get("gold.attainment") if moment is not None else None
-    if moment is not None and version is None:
+    version = _shown_version(lk, "gold.attainment")
+    if version is False or version is None:
         return []
-    found = {p["period"] for p in lk.partitions("gold.attainment", version) if p["campaign_code"] == code}
+    parts = _partitions(lk.location, "gold.attainment", version, lk.log_identity("gold.attainment"))
+    found = {dict(p)["period"] for p in parts if dict(p)["campaign_code"] == code}
     return sorted(found, key=sort_key)
 
 
