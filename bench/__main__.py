@@ -280,13 +280,14 @@ def measure_queries(folder: Path, repeat: int) -> list[Figure]:
 
 
 # ------------------------------------------------------------------ 5. dashboard start
-def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None) -> float:
+def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None,
+                   launcher: str | None = None) -> float:
     from playwright.sync_api import sync_playwright
 
     from bench.dashboard import goto, streamlit_server
 
     start = time.perf_counter()
-    with streamlit_server(script, env) as url, sync_playwright() as pw:
+    with streamlit_server(script, env, launcher) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page()
         goto(page, url + "/")

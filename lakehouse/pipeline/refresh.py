@@ -10,6 +10,8 @@ row change nothing but the run log.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
@@ -142,16 +144,20 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     results, rejects, typed_now = [], [], []
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
-        for batch in _batches(manifest, BATCH_BYTES):
+        stored = lake.table("bronze.cells") if lake.exists("bronze.cells") else None
+        for batch, read in _read_ahead(lake, _batches(manifest, BATCH_BYTES), stored):
             items, received, allowed = [], {}, {}
-            for entry in batch:
+            for entry, got in zip(batch, read):
                 received[entry["file_id"]] = entry["received_at"]
                 allowed[entry["file_id"]] = permitted(entry)
-                cells, refused = _cells(lake, entry, rejects, run)
-                if refused:        # refused as a whole by the reader: the same answer until the code changes
+                if got.reject is not None:
+                    rejects.append(got.reject)
+                if got.error is not None:
+                    run.error(entry["original_name"], *got.error)
+                if got.refused:    # refused as a whole by the reader: the same answer until the code changes
                     typed_now.append((entry["file_id"], fingerprint, [], 0, 1))
-                if cells is not None:
-                    items.append((entry["file_id"], entry["original_name"], cells))
+                if got.cells is not None:
+                    items.append((entry["file_id"], entry["original_name"], got.cells))
             staged, check = stage_files(items, cat, keys)
             if check is not None:
                 results.append(check)
@@ -211,22 +217,47 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     return changed
 
 
-def _cells(lake: Lake, entry: dict, rejects: list[pl.DataFrame], run: Run) -> tuple[pl.DataFrame | None, bool]:
-    """A file's cells from ``bronze.cells``, or read again from its kept bytes (the ingest
-    stopped before writing them, or the file came in through the inbox in bulk); and whether
-    the reader refused the file (no cells, for a reason of the file's own)."""
+@dataclass
+class _Read:
+    cells: pl.DataFrame | None = None
+    refused: bool = False                 # refused by the reader for a reason of the file's own
+    reject: pl.DataFrame | None = None    # the file's quarantine row, when it gave no cells
+    error: tuple[str, str] | None = None  # (code, trace) of a fault of ours
+
+
+def _read_ahead(lake: Lake, batches: Iterator[list[dict]], stored) -> Iterator[tuple[list[dict], list[_Read]]]:
+    """Each batch with its files' cells, the next batch read on a thread while the caller types
+    this one: reading happens in the reader's own process, typing in this one, so the night uses
+    both cores (the thread only waits for the reader)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-ahead") as pool:
+        def submit(batch):
+            return batch, pool.submit(lambda: [_cells(lake, entry, stored) for entry in batch])
+
+        pending = None
+        for batch in batches:
+            ahead = submit(batch)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = ahead
+        if pending is not None:
+            yield pending[0], pending[1].result()
+
+
+def _cells(lake: Lake, entry: dict, stored) -> _Read:
+    """A file's cells from ``bronze.cells`` (``stored``: that table, opened once), or read again
+    from its kept bytes (the ingest stopped before writing them, or the file came in through the
+    inbox in bulk). Touches nothing but the lake's files: it runs on the read-ahead thread."""
     file_id, name = entry["file_id"], entry["original_name"]
-    cells = lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]})
-    if cells.is_empty():
+    cells = (lake.read("bronze.cells", where={"shard": [file_id[:2]], "file_id": [file_id]}, opened=stored)
+             if stored is not None else None)
+    if cells is None or cells.is_empty():
         try:
             cells, _ = read_isolated(lake.get_file(entry["object_key"]), name, entry["extension"])
         except FileRejected as exc:
-            rejects.append(quarantine.to_table(file_problem(exc.reason), file_id, name, entry["received_at"]))
-            return None, True
+            return _Read(refused=True, reject=quarantine.to_table(file_problem(exc.reason), file_id, name,
+                                                                   entry["received_at"]))
         except ReaderFailed as exc:
             code, trace = faults.record_internal(f"re-reading '{name}' ({file_id})", exc.detail)
-            run.error(name, code, trace)
-            rejects.append(quarantine.to_table(file_problem(faults.internal_message(name, code), "internal"),
-                                               file_id, name, entry["received_at"]))
-            return None, False
-    return cells.drop("shard", "file_id", strict=False), False
+            return _Read(error=(code, trace), reject=quarantine.to_table(
+                file_problem(faults.internal_message(name, code), "internal"), file_id, name, entry["received_at"]))
+    return _Read(cells=cells.drop("shard", "file_id", strict=False))

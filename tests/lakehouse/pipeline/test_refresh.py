@@ -251,3 +251,25 @@ def test_a_night_rebuilds_the_periods_the_date_moves_as_a_full_rebuild_would(dem
         assert content(demo_lake, table).equals(content(other, table)), table
     h1 = demo_lake.read("gold.completeness", where={"period": ["2024-Q2"]})
     assert h1["missing"].sum() > 0
+
+
+def test_files_in_the_inbox_that_the_reader_refuses_are_answered_and_the_rest_typed(lake, cat):
+    """Files are read a batch ahead on a thread while the night types the one before: a refusal
+    read there still reaches the quarantine, and every other file is typed."""
+    from lakehouse.bronze.files import receive
+    from lakehouse.pipeline import refresh as nightly
+
+    good = [xlsx_bytes([["05971", "TP24-12", "2024", str(90 + n), "%", None, None, f"lần {n}"]]) for n in range(3)]
+    for n, data in enumerate(good):
+        receive(lake, data, f"tot-{n}.xlsx", received_by="canbo", channel="inbox")
+    receive(lake, b"PK\x03\x04 not really a workbook", "hong.xlsx", received_by="canbo", channel="inbox")
+    original = nightly.BATCH_BYTES
+    nightly.BATCH_BYTES = 1   # one file a batch: every batch but the first is read ahead
+    try:
+        run = refresh(lake, cat)
+    finally:
+        nightly.BATCH_BYTES = original
+    assert lake.read("silver.report_values").height == 3
+    q = lake.read("silver.quarantine")
+    assert q["original_name"].to_list() == ["hong.xlsx"] and q["reason"][0]
+    assert run.tables["silver.typed_files"]["rows_out"] == 4
