@@ -42,7 +42,8 @@ class TableSpec:
     def layout(self) -> str | None:
         """How the files are laid out (recorded with the table; a table written with another
         layout is rewritten once)."""
-        return f"sort={','.join(self.sort_by)};rows={ROW_GROUP};bytes={FILE_BYTES}" if self.sort_by else None
+        # "sized": compacted at their file size too (an earlier compaction merged a month into one file).
+        return f"sort={','.join(self.sort_by)};rows={ROW_GROUP};bytes={FILE_BYTES};sized" if self.sort_by else None
 
     def ordered(self, df: pl.DataFrame) -> pl.DataFrame:
         """``df`` in the table's row order (as written to its files)."""
