@@ -242,9 +242,11 @@ def year_end_forecast(code: str, period: str, unit: str | None = None) -> pl.Dat
     from lakehouse.gold import forecast
 
     where = {"unit_code": unit} if unit else {}
-    read = table("gold.attainment", forecast.COLUMNS, campaign_code=code,
-                 period=tuple(forecast.periods_read(period, periods(code))), **where)
-    made = forecast.year_end(read, period)
+    cumulative = tuple(forecast.indicators_read(indicators(code)))
+    read = table("gold.attainment", forecast.COLUMNS, campaign_code=code, indicator_code=cumulative,
+                 period=tuple(forecast.periods_read(period, periods(code))), **where) if cumulative else None
+    made = forecast.year_end(read, period) if read is not None else forecast.year_end(
+        spec("gold.attainment").empty().select(forecast.COLUMNS), period)
     inds = table("reference.indicators").filter(pl.col("campaign_code") == code).select(
         "indicator_code", "name", "uom", "sort_order")
     names = table("reference.units").select("unit_code", unit_name="name")

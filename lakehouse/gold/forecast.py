@@ -27,6 +27,11 @@ KEYS = ["campaign_code", "unit_code", "indicator_code"]
 COLUMNS = (*KEYS, "period", "period_end", "actual", "expected_to_date", "elapsed_share", "target_low")
 
 
+def indicators_read(indicators: pl.DataFrame) -> list[str]:
+    """The indicators ``year_end`` can forecast: the cumulative ones (only they carry a pace)."""
+    return indicators.filter(pl.col("accumulation") == "cumulative")["indicator_code"].to_list()
+
+
 def periods_read(as_of: str, periods: list[str]) -> list[str]:
     """The periods ``year_end(…, as_of)`` depends on among ``periods``: those of its year and
     of the year before (last year's profile), not the whole campaign."""

@@ -70,3 +70,8 @@ def test_the_forecast_needs_only_its_year_and_the_one_before():
     assert sorted(kept) == ["2023-Q2", "2023-Q4", "2024-Q2", "2024-Q3"]
     subset = att.filter(pl.col("period").is_in(kept)).select(forecast.COLUMNS)
     assert forecast.year_end(subset, "2024-Q2").equals(forecast.year_end(att, "2024-Q2"))
+
+
+def test_only_cumulative_indicators_are_read():
+    inds = pl.DataFrame({"indicator_code": ["a", "b", "c"], "accumulation": ["cumulative", "level", "cumulative"]})
+    assert forecast.indicators_read(inds) == ["a", "c"]
