@@ -10,10 +10,12 @@
              returning the new figures; reference: the same on a province lake.
 3. refresh   the nightly full rebuild of silver and gold (child process, peak memory from the
              kernel); reference: polars parsing every kept file (the floor).
-4. queries   every dashboard page's queries (``dashboard.data``, cold cache); reference: DuckDB
-             running the same aggregation over the same Delta files (file list from the log).
-5. start     ``streamlit run`` to the first rendered overview in Chromium; reference: a
-             one-line Streamlit app started the same way.
+4. queries   every dashboard page's queries (``dashboard.data``, the read cache cleared: tables
+             stay open, as in a running server); reference: DuckDB over the same Delta files
+             (file list from the log), the page's main query.
+5. start     ``python -m dashboard`` (as the README starts it) and a bare ``streamlit run
+             dashboard/app.py``, each to the overview drawn after signing in, in Chromium;
+             reference: a one-line Streamlit app started with ``streamlit run``.
 
 Each figure is the median of ``--repeat`` runs (the refresh of a built lake is measured once,
 when it is built: ``bench/build.py``). The table is printed and written as JSON. A benchmark,
@@ -301,9 +303,11 @@ def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str
         return elapsed
 
 
-def measure_start(folder: Path, repeat: int) -> Figure | None:
+def measure_start(folder: Path, repeat: int) -> list[Figure]:
+    """The dashboard started as the README says (``python -m dashboard``) and with a bare
+    ``streamlit run dashboard/app.py``, each until the overview is drawn after signing in."""
     if not Path("/usr/bin/chromium").exists():
-        return None
+        return []
     from lakehouse import accounts
 
     users = folder / "users.json"
@@ -314,10 +318,13 @@ def measure_start(folder: Path, repeat: int) -> Figure | None:
         hello = Path(tmp) / "hello.py"
         hello.write_text("import streamlit as st\nst.title('Xin chào')\n", encoding="utf-8")
         ref = median_time(lambda: time_to_render(hello, {}, "Xin chào", None), repeat)
-    ours = median_time(lambda: time_to_render(ROOT / "dashboard" / "app.py", env, "Ma trận đơn vị",
-                                              ("bench", "bench-2025")), repeat)
-    return Figure("streamlit run → overview rendered", ours, "s", "one-line Streamlit app", ref,
-                  "no heavy imports on the path", None)
+    out = []
+    for label, launcher in (("python -m dashboard", "dashboard"), ("streamlit run app.py", None)):
+        ours = median_time(lambda: time_to_render(ROOT / "dashboard" / "app.py", env, "Ma trận đơn vị",
+                                                  ("bench", "bench-2025"), launcher), repeat)
+        out.append(Figure(f"{label} → overview rendered", ours, "s", "one-line Streamlit app", ref,
+                          "≤ 1.3× the one-line app", ours <= 1.3 * ref))
+    return out
 
 
 # ------------------------------------------------------------------ the run
@@ -334,9 +341,7 @@ def run(scale: str, folder: Path, repeat: int, ingest_rows: int = 100_000) -> tu
                               built["night_refresh_s"], "s", "full rebuild, same lake", built["refresh_s"],
                               "cost follows the change", None))
     figures += measure_queries(folder, repeat)
-    start = measure_start(folder, repeat)
-    if start:
-        figures.append(start)
+    figures += measure_start(folder, repeat)
     province = folder.parent / f"{folder.name}-province-reference" if scale != "province" else folder
     if scale != "province":
         _built("province", province)
