@@ -30,7 +30,7 @@ _PATTERNS = [
     (re.compile(r"^(?:t|thang) ?(\d{1,2}) ?(?:[/-]|nam)? ?(\d{4})$"), lambda m: f"{m[2]}-{int(m[1]):02d}"),
     (re.compile(r"^(\d{1,2})[/-](\d{4})$"), lambda m: f"{m[2]}-{int(m[1]):02d}"),
     (re.compile(r"^(?:nam|ca nam) ?(\d{4})$"), lambda m: m[1]),
-    (re.compile(r"^(?:dot|ca dot|toan dot|campaign|window)$"), lambda m: WINDOW),
+    (re.compile(r"^(?:dot|(?:ca|toan) dot(?: thi dua)?|campaign|window)$"), lambda m: WINDOW),
 ]
 
 

@@ -167,13 +167,14 @@ def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str
         lake.conform_layout(name)
     refs = _refs(lake)
     judged_on = last_as_of(lake)
+    windows = {r["campaign_code"]: (r["window_start"], r["window_end"]) for r in refs["campaigns"].iter_rows(named=True)}
     stored = {(p["campaign_code"], p["period"]) for p in lake.partitions("gold.attainment")}
     whole: dict[str, set[str]] = {}
     parts: list[tuple[str, str, set[str]]] = []
     for campaign, periods in touched.items():
         reporters = refs["assignments"].filter(pl.col("campaign_code") == campaign)["unit_code"].n_unique()
         for period, units in periods.items():
-            settled = judged_on is not None and bounds(period)[1] <= min(judged_on, as_of)
+            settled = judged_on is not None and bounds(period, windows[campaign])[1] <= min(judged_on, as_of)
             if settled and (campaign, period) in stored and len(units) <= UNITS_SHARE * max(reporters, 1):
                 parts.append((campaign, period, units))
             else:

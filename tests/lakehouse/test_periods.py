@@ -11,7 +11,7 @@ from lakehouse.periods import (CANONICAL, PeriodError, bounds, due_date, elapsed
     ("2024", "2024"), ("2024-H1", "2024-H1"), ("2024-h2", "2024-H2"), ("6 tháng đầu năm 2024", "2024-H1"),
     ("2024-Q2", "2024-Q2"), ("Quý II/2024", "2024-Q2"), ("quý 3 năm 2024", "2024-Q3"), ("Q4/2024", "2024-Q4"),
     ("2024-06", "2024-06"), ("06/2024", "2024-06"), ("Tháng 6/2024", "2024-06"), ("T12/2024", "2024-12"),
-    ("Năm 2021", "2021"), ("DOT", "DOT"), ("Cả đợt", "DOT"),
+    ("Năm 2021", "2021"), ("DOT", "DOT"), ("Cả đợt", "DOT"), ("Cả đợt thi đua", "DOT"),
 ])
 def test_periods_as_stewards_write_them(text, code):
     assert parse_period(text) == code

@@ -79,3 +79,12 @@ def test_a_unit_in_no_cluster_and_reporting_for_itself(demo_lake, cat, tmp_path)
     whole = rebuilt_whole(demo_lake, tmp_path)
     for table in gold.GOLD:
         assert content(demo_lake, table).equals(content(whole, table)), table
+
+
+def test_a_value_for_the_whole_campaign_window(demo_lake, cat, tmp_path):
+    # "Cả đợt": the period is the campaign's window, whose end the campaign says.
+    send(demo_lake, cat, [["183", "LS21-01", "Cả đợt thi đua", "97,5", "%", None, None, None]], "ca-dot.xlsx")
+    assert last_ingest(demo_lake)["gold.attainment"]["units_rebuilt"] >= 1
+    whole = rebuilt_whole(demo_lake, tmp_path)
+    for table in gold.GOLD:
+        assert content(demo_lake, table).equals(content(whole, table)), table
