@@ -30,6 +30,12 @@ def rebuilt_whole(lake: Lake, tmp_path) -> Lake:
     return whole
 
 
+def same_as_rebuilt_whole(lake: Lake, tmp_path) -> None:
+    whole = rebuilt_whole(lake, tmp_path)
+    for table in gold.GOLD:
+        assert content(lake, table).equals(content(whole, table)), table
+
+
 def last_ingest(lake: Lake) -> dict:
     runs = lake.read("ops.runs").filter(pl.col("job") == "ingest").sort("started_at")
     return json.loads(runs["tables"][-1])
@@ -54,9 +60,7 @@ def test_two_wards_resending_rebuild_their_rows_their_citys_sums_and_their_clust
     city = after.filter((pl.col("unit_code") == "178") & (pl.col("indicator_code") == "TP24-07")).row(0, named=True)
     wards = after.filter(pl.col("unit_code").str.starts_with("059") & (pl.col("indicator_code") == "TP24-07"))
     assert city["rollup_actual"] == wards["actual"].sum()
-    whole = rebuilt_whole(demo_lake, tmp_path)
-    for table in gold.GOLD:
-        assert content(demo_lake, table).equals(content(whole, table)), table
+    same_as_rebuilt_whole(demo_lake, tmp_path)
     # Silver kept only its units' rows rewritten; the per-file counts follow, adjusted, not recounted.
     silver = demo_lake.read("silver.report_values")
     assert silver.filter(pl.col("is_current")).group_by(KEY).len()["len"].max() == 1
@@ -68,23 +72,17 @@ def test_a_new_partition_or_many_units_rebuild_the_partition_whole(demo_lake, ca
     wards = ["05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]
     send(demo_lake, cat, [[w, "TP24-16", "2024-H1", 40, "%", None, None, None] for w in wards], "ca-khoi.xlsx")
     assert "units_rebuilt" not in last_ingest(demo_lake)["gold.attainment"]
-    whole = rebuilt_whole(demo_lake, tmp_path)
-    for table in gold.GOLD:
-        assert content(demo_lake, table).equals(content(whole, table)), table
+    same_as_rebuilt_whole(demo_lake, tmp_path)
 
 
 def test_a_unit_in_no_cluster_and_reporting_for_itself(demo_lake, cat, tmp_path):
     send(demo_lake, cat, [["178-PVHTT", "TP24-03", "2024-Q2", "1.820", "nghìn lượt", None, None, None]], "phong.xlsx")
     assert last_ingest(demo_lake)["gold.attainment"]["units_rebuilt"] >= 1
-    whole = rebuilt_whole(demo_lake, tmp_path)
-    for table in gold.GOLD:
-        assert content(demo_lake, table).equals(content(whole, table)), table
+    same_as_rebuilt_whole(demo_lake, tmp_path)
 
 
 def test_a_value_for_the_whole_campaign_window(demo_lake, cat, tmp_path):
     # "Cả đợt": the period is the campaign's window, whose end the campaign says.
     send(demo_lake, cat, [["183", "LS21-01", "Cả đợt thi đua", "97,5", "%", None, None, None]], "ca-dot.xlsx")
     assert last_ingest(demo_lake)["gold.attainment"]["units_rebuilt"] >= 1
-    whole = rebuilt_whole(demo_lake, tmp_path)
-    for table in gold.GOLD:
-        assert content(demo_lake, table).equals(content(whole, table)), table
+    same_as_rebuilt_whole(demo_lake, tmp_path)
