@@ -13,9 +13,8 @@
 4. queries   every dashboard page's queries (``dashboard.data``, the read cache cleared: tables
              stay open, as in a running server); reference: DuckDB over the same Delta files
              (file list from the log), the page's main query.
-5. start     ``python -m dashboard`` (as the README starts it) and a bare ``streamlit run
-             dashboard/app.py``, each to the overview drawn after signing in, in Chromium;
-             reference: a one-line Streamlit app started with ``streamlit run``.
+5. start     ``streamlit run dashboard/app.py`` to the overview drawn after signing in, in
+             Chromium; reference: a one-line Streamlit app started the same way.
 
 Each figure is the median of ``--repeat`` runs (the refresh of a built lake is measured once,
 when it is built: ``bench/build.py``). The table is printed and written as JSON. A benchmark,
@@ -282,14 +281,13 @@ def measure_queries(folder: Path, repeat: int) -> list[Figure]:
 
 
 # ------------------------------------------------------------------ 5. dashboard start
-def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None,
-                   launcher: str | None = None) -> float:
+def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str] | None) -> float:
     from playwright.sync_api import sync_playwright
 
     from bench.dashboard import goto, streamlit_server
 
     start = time.perf_counter()
-    with streamlit_server(script, env, launcher) as url, sync_playwright() as pw:
+    with streamlit_server(script, env) as url, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
         page = browser.new_page()
         goto(page, url + "/")
@@ -304,8 +302,7 @@ def time_to_render(script: Path, env: dict, wait_for: str, login: tuple[str, str
 
 
 def measure_start(folder: Path, repeat: int) -> list[Figure]:
-    """The dashboard started as the README says (``python -m dashboard``) and with a bare
-    ``streamlit run dashboard/app.py``, each until the overview is drawn after signing in."""
+    """``streamlit run dashboard/app.py`` until the overview is drawn after signing in."""
     if not Path("/usr/bin/chromium").exists():
         return []
     from lakehouse import accounts
@@ -318,13 +315,10 @@ def measure_start(folder: Path, repeat: int) -> list[Figure]:
         hello = Path(tmp) / "hello.py"
         hello.write_text("import streamlit as st\nst.title('Xin chào')\n", encoding="utf-8")
         ref = median_time(lambda: time_to_render(hello, {}, "Xin chào", None), repeat)
-    out = []
-    for label, launcher in (("python -m dashboard", "dashboard"), ("streamlit run app.py", None)):
-        ours = median_time(lambda: time_to_render(ROOT / "dashboard" / "app.py", env, "Ma trận đơn vị",
-                                                  ("bench", "bench-2025"), launcher), repeat)
-        out.append(Figure(f"{label} → overview rendered", ours, "s", "one-line Streamlit app", ref,
-                          "≤ 1.3× the one-line app", ours <= 1.3 * ref))
-    return out
+    ours = median_time(lambda: time_to_render(ROOT / "dashboard" / "app.py", env, "Ma trận đơn vị",
+                                              ("bench", "bench-2025")), repeat)
+    return [Figure("streamlit run → overview rendered", ours, "s", "one-line Streamlit app", ref,
+                   "≤ 1.3× the one-line app", ours <= 1.3 * ref)]
 
 
 # ------------------------------------------------------------------ the run

@@ -110,13 +110,11 @@ def _free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(script: Path, env: dict, launcher: str | None = None):
-    """``streamlit run script`` (or ``python -m launcher``, which runs its own script) on a free
-    port; yields its URL as soon as the process is started (callers that time the start wait for
-    the page themselves)."""
+def streamlit_server(script: Path, env: dict):
+    """``streamlit run script`` on a free port; yields its URL as soon as the process is started
+    (callers that time the start wait for the page themselves)."""
     port = _free_port()
-    start = ["-m", launcher] if launcher else ["-m", "streamlit", "run", str(script)]
-    proc = subprocess.Popen([sys.executable, *start, "--server.port", str(port),
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
                             cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -301,10 +301,12 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     where = {"period": periods, "unit_code": units}
     existing = lake.read("silver.report_values", where=where)
     # Only the reported units' rows can change (silver is sorted by unit: the commit rewrites the
-    # files holding them). A file completed again after an interrupted attempt may have left rows
-    # (of other units too, under another catalog) and counts out of step: it rewrites the periods.
+    # files holding them). A file of many units, or one completed again after an interrupted
+    # attempt (it may have left rows of other units, under another catalog, and counts out of
+    # step), rewrites the periods.
     again = (existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any()
-    if lake.exists("gold.file_counts") and not again:
+    reporters = len(set().union(*(cat.reporters(i) for i in cat.indicators.values())))
+    if lake.exists("gold.file_counts") and not again and gold.few(len(units), reporters):
         merged = _resolved(existing, new)
         lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
         lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
