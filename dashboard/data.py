@@ -183,10 +183,12 @@ def indicators(code: str | None = None) -> pl.DataFrame:
 
 
 # ------------------------------------------------------------------ attainment
-def attainment(code: str, **where: str) -> pl.DataFrame:
-    """Attainment of one campaign (one period, unit or indicator of it when given), with
-    indicator and unit names."""
-    att = table("gold.attainment", campaign_code=code, **where)
+def attainment(code: str, columns: tuple[str, ...] = (), **where: str) -> pl.DataFrame:
+    """Attainment of one campaign (one period, unit or indicator of it when given; only
+    ``columns`` of it, when given), with indicator and unit names."""
+    if columns:
+        columns = tuple(dict.fromkeys(("unit_code", "indicator_code", *columns)))
+    att = table("gold.attainment", columns, campaign_code=code, **where)
     inds = table("reference.indicators").select("indicator_code", "name", "uom", "target_text", "group_name",
                                                 "sort_order", "accumulation")
     units = table("reference.units").select("unit_code", unit_name="name", unit_type="unit_type")
@@ -307,13 +309,23 @@ def indicators_with_data(code: str, period: str) -> list[str]:
     return [c for c in indicators(code)["indicator_code"].to_list() if c in reported]
 
 
+ACROSS_UNITS = ("period", "actual", "actual_text", "target_low", "target_high", "baseline", "attainment", "status",
+                "remark")
+
+
 def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:
-    return (attainment(code, period=period, indicator_code=indicator)
+    """Every unit's figure for one indicator and period: what its bars and table show."""
+    return (attainment(code, ACROSS_UNITS, period=period, indicator_code=indicator)
             .sort("actual", descending=True, nulls_last=True))
 
 
 def indicator_trend(code: str, indicator: str) -> pl.DataFrame:
-    rows = attainment(code, indicator_code=indicator).filter(pl.col("actual").is_not_null())
+    """One indicator's reported values over every period, for the trend and the spread: only
+    the columns they draw (a national campaign's trend is 600 thousand rows)."""
+    rows = (table("gold.attainment", ("period", "unit_code", "actual", "attainment", "status"), campaign_code=code,
+                  indicator_code=indicator)
+            .filter(pl.col("actual").is_not_null())
+            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code"))))
     return _period_labels(rows, order=True).sort("order", "unit_code")
 
 
