@@ -45,7 +45,7 @@ def row_problems(draft: Draft) -> list[list[str]]:
     cat = catalog()
     if draft.new_uoms:
         extra = {u: Uom(u, u, 1.0, ()) for u in draft.new_uoms}
-        cat = replace(cat, uoms=cat.uoms | extra, _cache={})
+        cat = replace(cat, uoms=cat.uoms | extra)
     return check_indicators(draft.items, draft.entry["code"], cat)
 
 

@@ -44,9 +44,14 @@ def publish(lake: Lake, cat: Catalog, run=None) -> dict[str, bool]:
 
 
 def unpublished(lake: Lake, cat: Catalog) -> list[str]:
-    """The reference tables whose published content differs from what ``cat`` builds."""
-    return [name for name, frame in reference_tables.build_all(cat).items()
-            if not same_content(name, lake.read(name), frame)]
+    """The reference tables whose published content differs from what ``cat`` builds. A
+    published version, once compared, is not read again for the same catalog (a server's
+    uploads ask at every file)."""
+    def differs(name: str, frame: pl.DataFrame) -> bool:
+        key = ("published", lake.location, name, lake.log_identity(name), lake.version(name))
+        return cat.memo(key, lambda: not same_content(name, lake.read(name), frame))
+
+    return [name for name, frame in reference_tables.build_all(cat).items() if differs(name, frame)]
 
 
 def require_published(lake: Lake, cat: Catalog, run=None) -> None:

@@ -146,13 +146,20 @@ class Catalog:
     unit_targets: list[UnitTarget]
     uoms: dict[str, Uom]
     groups: dict[str, str]
-    _cache: dict = field(default_factory=dict, repr=False)
+    _cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # a replace() starts afresh
 
     @cached_property
     def warnings(self) -> list[str]:
         """What is allowed but probably wrong (Vietnamese): shares of an additive target that
         do not add up to the campaign figure, or units left without a share."""
         return allocation_warnings(self)
+
+    def memo(self, key: tuple, compute):
+        """What ``compute()`` gives for this catalog, computed once (a catalog never changes
+        once loaded; an edited catalog is loaded again)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
 
     # -------------------------------------------------------------- lookups
     @cached_property

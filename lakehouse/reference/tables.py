@@ -102,4 +102,6 @@ TABLES = tuple(BUILDERS)
 
 
 def build_all(cat: Catalog) -> dict[str, pl.DataFrame]:
-    return {name: build(cat) for name, build in BUILDERS.items()}
+    """Every reference table as ``cat`` defines it (built once per catalog: a national
+    catalog's assignments are a million rows, and every ingest compares them)."""
+    return cat.memo(("reference_tables",), lambda: {name: build(cat) for name, build in BUILDERS.items()})

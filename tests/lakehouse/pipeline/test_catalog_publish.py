@@ -95,3 +95,21 @@ def test_the_command_line_allocates_publishes_lists_shows_and_restores(demo_lake
     assert (folder / "campaigns.yaml").read_text(encoding="utf-8") == (CATALOG / "campaigns.yaml").read_text(
         encoding="utf-8")
     assert main(["catalog", "show", "9", *common]) == 2
+
+
+def test_the_published_check_reads_a_published_version_once_per_catalog(lake, cat, monkeypatch):
+    from dataclasses import replace
+
+    from lakehouse.pipeline.publish import publish, unpublished
+    from lakehouse.store import Lake
+
+    fresh = replace(cat)   # a catalog of its own: nothing remembered from other tests
+    publish(lake, fresh)
+    assert unpublished(lake, fresh) == []
+    reads = []
+    real = Lake.read
+    monkeypatch.setattr(Lake, "read", lambda self, name, *a, **k: (reads.append(name), real(self, name, *a, **k))[1])
+    assert unpublished(lake, fresh) == [] and reads == []      # the same versions: nothing read again
+    units = real(lake, "reference.units")
+    lake.overwrite("reference.units", units.head(units.height - 1))   # someone published something else
+    assert unpublished(lake, fresh) == ["reference.units"] and reads == ["reference.units"]

@@ -231,7 +231,7 @@ def test_an_ordinary_night_types_only_the_new_files_and_gives_the_full_rebuilds_
 def test_a_catalog_change_types_every_file_again(demo_lake, cat):
     from dataclasses import replace
 
-    changed = replace(cat, groups=cat.groups | {"kinh_te": "Kinh tế (đổi tên)"}, _cache={})
+    changed = replace(cat, groups=cat.groups | {"kinh_te": "Kinh tế (đổi tên)"})
     assert _typed(refresh(demo_lake, changed)) == demo_lake.read("bronze.manifest").height
 
 
