@@ -297,16 +297,18 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     new = report_values.to_table(accepted, file_id, received_at)
     periods = sorted(new["period"].unique().to_list())
     units = sorted(new["unit_code"].unique().to_list())
-    counts = lake.read("gold.file_counts", where={"period": periods})
-    where = {"period": periods, "unit_code": units}
-    existing = lake.read("silver.report_values", where=where)
     # Only the reported units' rows can change (silver is sorted by unit: the commit rewrites the
     # files holding them). A file of many units, or one completed again after an interrupted
     # attempt (it may have left rows of other units, under another catalog, and counts out of
     # step), rewrites the periods.
-    again = (existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any()
-    reporters = len(set().union(*(cat.reporters(i) for i in cat.indicators.values())))
-    if lake.exists("gold.file_counts") and not again and gold.few(len(units), reporters):
+    reporters = cat.memo(("reporters",), lambda: len(set().union(*map(cat.reporters, cat.indicators.values()))))
+    partial = lake.exists("gold.file_counts") and gold.few(len(units), reporters)
+    if partial:
+        counts = lake.read("gold.file_counts", where={"period": periods})
+        where = {"period": periods, "unit_code": units}
+        existing = lake.read("silver.report_values", where=where)
+        partial = not ((existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any())
+    if partial:
         merged = _resolved(existing, new)
         lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
         lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
