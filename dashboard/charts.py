@@ -82,6 +82,34 @@ def status_matrix(m: pl.DataFrame) -> go.Figure:
     return fig
 
 
+SHARE_COLOR = {"high": "#009E73", "middle": "#E69F00", "low": "#D55E00", "none": "#BBBBBB"}
+SHARE_VI = {"high": "Từ 90% đơn vị đạt trở lên", "middle": "Từ 50% đến dưới 90% đơn vị đạt",
+            "low": "Dưới 50% đơn vị đạt", "none": "Chưa đơn vị nào báo cáo"}
+
+
+def area_matrix(rows: pl.DataFrame) -> go.Figure:
+    """Areas (rows) × indicators (columns): in each cell the share of the area's units at or
+    above target, coloured by band, with the counts by status on hover."""
+    inds = rows.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
+    areas = rows.select("area_code", "area_name").unique().sort("area_code")
+    names = dict(inds.select("indicator_code", "name").iter_rows())
+    labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
+
+    def describe(area_name, label, r):
+        counts = "<br>".join(f"{status_label(s)}: {number_vi(r[s])}" for s in STATUS_ORDER if r[s])
+        share = "—" if r["share"] is None else f"{round(r['share'] * 100)}%"
+        return r["band"], share, (
+            f"<b>{area_name}</b><br>{r['indicator_code']} {names[r['indicator_code']]}<br>Mục tiêu: {r['target_text']}"
+            f"<br>Đơn vị đạt trở lên: {share}<br>Đã báo cáo: {number_vi(r['reported'])}/{number_vi(r['units'])} đơn vị"
+            f"<br>{counts}")
+
+    fig = _category_grid([(a, str(n)) for a, n in areas.iter_rows()], list(zip(inds["indicator_code"], labels)),
+                         {(r["area_code"], r["indicator_code"]): r for r in rows.iter_rows(named=True)},
+                         SHARE_COLOR, describe, top_margin=200)
+    fig.update_xaxes(tickangle=-40, tickfont_size=14)
+    return fig
+
+
 def short_labels(codes: list[str], names: list[str], width: int = 24) -> list[str]:
     """Indicator names cut at a word to fit an axis; a name that two indicators would share
     after cutting keeps its code, so no two columns look alike."""
@@ -210,6 +238,37 @@ def indicator_bars(frame: pl.DataFrame, uom: str, low: float | None, high: float
                                  name=f"Mục tiêu {number_vi(line)} {uom}"))
     fig.update_yaxes(title=uom)
     return _layout(fig, height=460, legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0))
+
+
+def area_shares(rows: pl.DataFrame) -> go.Figure:
+    """One indicator in one period, by area: the share of each area's units at or above target."""
+    rows = rows.sort("share", "area_name", descending=[True, False], nulls_last=True)
+    fig = go.Figure(go.Bar(
+        x=rows["area_name"].to_list(), y=[None if v is None else v * 100 for v in rows["share"]],
+        marker_color=[SHARE_COLOR[b] for b in rows["band"]],
+        text=["—" if v is None else f"{round(v * 100)}%" for v in rows["share"]], textposition="outside",
+        cliponaxis=False,
+        hovertext=[f"Đã báo cáo: {number_vi(r)}/{number_vi(u)} đơn vị<br>{SHARE_VI[b]}"
+                   for r, u, b in zip(rows["reported"], rows["units"], rows["band"])],
+        hovertemplate="%{x}: %{y:.0f}% đơn vị đạt trở lên<br>%{hovertext}<extra></extra>"))
+    fig.update_yaxes(title="Đơn vị đạt trở lên (%)", range=[0, 112])
+    fig.update_xaxes(type="category", tickangle=-45)
+    return _layout(fig, height=480)
+
+
+def status_shares(frame: pl.DataFrame) -> go.Figure:
+    """Units in each status, period by period, stacked (the spread of a campaign too large to
+    draw a point a unit)."""
+    fig = go.Figure()
+    for s in STATUS_ORDER:
+        if frame[s].sum():
+            fig.add_trace(go.Bar(x=frame["period_label"].to_list(), y=frame[s].to_list(), name=status_label(s),
+                                 marker_color=STATUS_COLOR[s],
+                                 hovertemplate="%{x}: %{y:,} đơn vị — " + STATUS_VI[s] + "<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(title="Số đơn vị")
+    fig.update_xaxes(type="category")
+    return _layout(fig, height=420, legend=dict(orientation="h", y=-0.25))
 
 
 def spread(frame: pl.DataFrame) -> go.Figure:

@@ -214,15 +214,107 @@ def latest_with_data(code: str) -> str | None:
     return max(reported, key=sort_key) if reported else None
 
 
-def status_counts(att: pl.DataFrame, period: str) -> dict[str, int]:
-    rows = att.filter((pl.col("period") == period) & TOP_LEVEL & ~pl.col("is_rollup"))
-    counts = dict(rows.group_by("status").len().iter_rows())
-    return {s: int(counts.get(s, 0)) for s in STATUSES}
+# A campaign with more units than this is shown by area (the units directly under its scope
+# unit: provinces in a national campaign), one area's units on demand: a heat map of ten
+# thousand communes is neither readable nor drawable.
+MATRIX_UNITS = 60
+# The share of an area's units at or above target, in bands (colour and label of a cell).
+SHARE_BANDS = (("high", 0.9), ("middle", 0.5), ("low", 0.0))
 
 
-def matrix(att: pl.DataFrame, period: str) -> pl.DataFrame:
-    """Units × indicators for the traffic-light matrix (top-level indicators, roll-ups included)."""
-    return (att.filter((pl.col("period") == period) & TOP_LEVEL)
+def by_area(code: str, period: str) -> bool:
+    """Whether the campaign has too many units to draw one by one: its pages show areas first."""
+    return units_counted(code, period) > MATRIX_UNITS
+
+
+def area_status(code: str, period: str | None = None, indicator: str | None = None) -> pl.DataFrame:
+    """Per area × indicator × period (the top-level indicators of one period, or one indicator):
+    how many units, how many reported, how many in each status (``gold.area_status``, a few
+    thousand rows where attainment has a million), with names, the share of units at or above
+    target and its band."""
+    where = {k: v for k, v in (("period", period), ("indicator_code", indicator)) if v is not None}
+    rows = table("gold.area_status", campaign_code=code, **where)
+    if indicator is None:   # the matrix: top-level indicators
+        rows = rows.filter(TOP_LEVEL)
+    inds = indicators(code).select("indicator_code", "name", "uom", "target_text", "sort_order")
+    judged = pl.col("units") - pl.col("no_target")
+    share = pl.when(judged > 0).then((pl.col("exceeded") + pl.col("met")) / judged)
+    band = pl.when(pl.col("reported") == 0).then(pl.lit("none"))
+    for name, low in SHARE_BANDS:
+        band = band.when(pl.col("share") >= low).then(pl.lit(name))
+    return (rows.join(inds, on="indicator_code", how="left")
+            .with_columns(area_name=pl.col("area_code").replace_strict(unit_names(), default=pl.col("area_code")),
+                          share=share)
+            .with_columns(band=band.otherwise(pl.lit("none")))
+            .sort("sort_order", "area_code"))
+
+
+def status_counts(code: str, period: str) -> dict[str, int]:
+    """How many of the units' top-level indicators are in each status in the period."""
+    rows = table("gold.area_status", ("parent_code", *STATUSES), campaign_code=code, period=period).filter(TOP_LEVEL)
+    return {s: int(rows[s].sum() or 0) for s in STATUSES}
+
+
+def units_counted(code: str, period: str) -> int:
+    """How many units the period's matrix has a row for (the most of any indicator)."""
+    rows = table("gold.area_status", ("indicator_code", "units"), campaign_code=code, period=period)
+    return int(rows.group_by("indicator_code").agg(pl.col("units").sum())["units"].max() or 0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _areas(root: str, units_version: int | None, campaigns_version: int | None) -> pl.DataFrame:
+    from lakehouse.gold.area_status import areas
+
+    lk = Lake(root)
+    return areas(lk.read("reference.units", version=units_version), lk.read("reference.campaigns", version=campaigns_version))
+
+
+def area_units(code: str, area: str) -> tuple[str, ...]:
+    """The units of an area (the area itself among them), as ``gold.area_status`` counts them."""
+    lk = lake()
+    versions = (_shown_version(lk, "reference.units"), _shown_version(lk, "reference.campaigns"))
+    if any(v is False for v in versions):   # the catalog was not published yet at the chosen moment
+        return (area,)
+    found = _areas(lk.location, *versions)
+    mine = found.filter((pl.col("campaign_code") == code) & (pl.col("area_code") == area))["unit_code"].to_list()
+    return tuple(sorted(set(mine) | {area}))
+
+
+def indicator_shares(code: str, indicator: str, area: str | None = None) -> pl.DataFrame:
+    """One indicator over every period: the share of units at or above target and the units in
+    each status, for the whole campaign (``series`` "Toàn phong trào") and, when given, one area
+    (the national trend, from ``gold.area_status``, not 600 thousand attainment rows)."""
+    rows = area_status(code, indicator=indicator)
+    whole = rows.group_by("period").agg(pl.col("units", "reported", *STATUSES).sum()).with_columns(
+        series=pl.lit("Toàn phong trào"))
+    parts = [whole]
+    if area is not None:
+        mine = rows.filter(pl.col("area_code") == area)
+        parts.append(mine.select("period", "units", "reported", *STATUSES,
+                                 series=pl.col("area_name")))
+    judged = pl.col("units") - pl.col("no_target")
+    out = pl.concat(parts, how="vertical_relaxed").with_columns(
+        share=pl.when(judged > 0).then(100 * (pl.col("exceeded") + pl.col("met")) / judged))
+    return _period_labels(out, order=True).sort("order", "series").drop("order") if out.height else out
+
+
+def area_totals(rows: pl.DataFrame) -> pl.DataFrame:
+    """``area_status`` rows folded to one row per area: its indicators' units in each status,
+    the areas with most not met first (the phone's national overview)."""
+    return (rows.group_by("area_code", "area_name").agg(pl.col(s).sum().cast(pl.Int64) for s in STATUSES)
+            .sort("not_met", "no_data", "area_code", descending=[True, True, False])
+            .select("area_code", "area_name", *STATUSES))
+
+
+MATRIX_COLUMNS = ("indicator_code", "parent_code", "unit_code", "status", "actual", "actual_text", "attainment", "period")
+
+
+def matrix(code: str, period: str, units: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Units × indicators for the traffic-light matrix (top-level indicators, roll-ups
+    included): every unit of the period, or ``units`` only."""
+    where = {"unit_code": units} if units else {}
+    att = attainment(code, MATRIX_COLUMNS, period=period, **where)
+    return (att.filter(TOP_LEVEL)
             .select("unit_code", "unit_name", "indicator_code", "name", "status", "actual", "actual_text",
                     "target_text", "attainment", "uom", "sort_order")
             .sort("sort_order", "unit_code"))
@@ -313,9 +405,10 @@ ACROSS_UNITS = ("period", "actual", "actual_text", "target_low", "target_high", 
                 "remark")
 
 
-def indicator_across_units(code: str, indicator: str, period: str) -> pl.DataFrame:
-    """Every unit's figure for one indicator and period: what its bars and table show."""
-    return (attainment(code, ACROSS_UNITS, period=period, indicator_code=indicator)
+def indicator_across_units(code: str, indicator: str, period: str, units: tuple[str, ...] = ()) -> pl.DataFrame:
+    """Every unit's figure (or ``units``' only) for one indicator and period: what its bars and table show."""
+    where = {"unit_code": units} if units else {}
+    return (attainment(code, ACROSS_UNITS, period=period, indicator_code=indicator, **where)
             .sort("actual", descending=True, nulls_last=True))
 
 

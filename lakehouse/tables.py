@@ -195,6 +195,15 @@ _SPECS = [
         sort_by=("cluster_code", "unit_code"),
         source="gold.attainment, reference.cluster_members"),
     TableSpec(
+        "gold.area_status",
+        "one row per campaign × period × area × indicator",
+        {"campaign_code": pl.String, "period": pl.String, "area_code": pl.String, "indicator_code": pl.String,
+         "parent_code": pl.String,
+         "units": pl.Int32, "reported": pl.Int32, "exceeded": pl.Int32, "met": pl.Int32, "not_met": pl.Int32,
+         "no_data": pl.Int32, "no_target": pl.Int32},
+        partition_by=("campaign_code", "period"),
+        source="gold.attainment (units' own rows), reference.units, reference.campaigns"),
+    TableSpec(
         "gold.completeness",
         "one row per campaign × period × unit",
         {"campaign_code": pl.String, "period": pl.String, "unit_code": pl.String,

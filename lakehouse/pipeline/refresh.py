@@ -53,7 +53,7 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
             since = None    # what a stopped job changed cannot be told: gold is rebuilt whole
         else:
             periods = sorted(set(periods) | set(left))
-        if since is None or since > as_of or damaged or any(published.values()):
+        if since is None or since > as_of or damaged or any(published.values()) or gold.incomplete(lake):
             gold.rebuild(lake, run, as_of, scheduler=scheduler)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
             gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True,

@@ -1,0 +1,98 @@
+"""A national campaign's pages: areas (provinces) first, one area's units on demand, trends as
+shares of units (the benchmark generator's real units and files for two provinces, built by
+the real refresh; AppTest runs the real app script)."""
+import json
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from bench import generate
+from lakehouse.pipeline.refresh import refresh
+from lakehouse.reference.catalog import load
+from lakehouse.store import Lake
+from tests.dashboard.test_app import LEADER, open_app
+
+SCALE = generate.Scale("two-provinces", (20, 4), 3, date(2025, 1, 1), 2)
+PERIOD = SCALE.periods[-1]
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory) -> Lake:
+    root = tmp_path_factory.mktemp("national")
+    cat = load(generate.write_catalog(SCALE, root / "catalog"))
+    lake = Lake(root / "lake")
+    generate.receive_files(lake, generate.report_files(SCALE))
+    refresh(lake, cat, as_of=SCALE.end + timedelta(days=40))
+    return lake
+
+
+def chart(at, n: int) -> dict:
+    return json.loads(at.get("plotly_chart")[n].proto.spec)
+
+
+def test_the_overview_draws_areas_then_the_units_of_the_area_chosen(national, monkeypatch):
+    query = {"campaign": generate.CAMPAIGN, "period": PERIOD}
+    at = open_app(national.root, LEADER, query=query, monkeypatch=monkeypatch)
+    assert not at.exception and not at.error
+    # The counts come from gold.area_status and equal those of the attainment rows.
+    att = national.read("gold.attainment", where={"period": [PERIOD]}).filter(
+        pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
+    expected = dict(att.group_by("status").len().iter_rows())
+    shown = {m.label: int(m.value) for m in at.metric}
+    assert shown["● Đạt"] == expected.get("met", 0) and shown["▼ Chưa đạt"] == expected.get("not_met", 0)
+    assert sum(shown.values()) == att.height
+    assert "Ma trận địa bàn × chỉ tiêu" in [s.value for s in at.subheader]
+    areas = chart(at, 1)["data"][0]["y"]
+    assert sorted(areas) == ["Tỉnh Cao Bằng", "Tỉnh Lạng Sơn"]
+    # One area's units: Cao Bằng's communes, districts and the province, nothing of Lạng Sơn.
+    picker = [s for s in at.selectbox if s.label == "Xem các đơn vị của địa bàn"][0]
+    picker.set_value("04").run()
+    assert "Các đơn vị của Tỉnh Cao Bằng" in [s.value for s in at.subheader]
+    units = set(chart(at, 2)["data"][0]["y"])
+    names = dict(national.read("reference.units").select("unit_code", "name").iter_rows())
+    mine = set(att.filter(pl.col("unit_code").is_in(list(_units_under(national, "04"))))["unit_code"])
+    assert units == {names[u] for u in mine} and "Phường Hoàng Văn Thụ" not in units
+    assert at.query_params["area"] in ("04", ["04"])   # a shared link opens the same area
+    # A phone: a row per area with its counts, then the chosen area's units, a row each.
+    phone = open_app(national.root, LEADER, query={**query, "giao-dien": "dien-thoai", "area": "04"},
+                     monkeypatch=monkeypatch)
+    assert not phone.exception and not phone.get("plotly_chart")
+    tables = [t.value for t in phone.dataframe]
+    by_area = [t for t in tables if "Địa bàn" in t.columns][0]
+    assert list(by_area.columns) == ["Địa bàn", "▲", "●", "▼", "○"] and len(by_area) == 2
+    assert [t for t in tables if "Đơn vị" in t.columns][0].shape[0] == len(mine)
+
+
+def _units_under(lake: Lake, top: str) -> set[str]:
+    parent = dict(lake.read("reference.units").select("unit_code", "parent_code").iter_rows())
+    out = set()
+    for unit in parent:
+        here = unit
+        while here is not None and here != top:
+            here = parent.get(here)
+        if here == top:
+            out.add(unit)
+    return out
+
+
+def test_the_indicator_page_draws_areas_and_the_share_of_units_over_time(national, monkeypatch):
+    indicator = generate.indicator_list(SCALE)[0]["code"]
+    query = {"campaign": generate.CAMPAIGN, "period": PERIOD, "indicator": indicator, "area": "20"}
+    at = open_app(national.root, LEADER, "indicator", query=query, monkeypatch=monkeypatch)
+    assert not at.exception and not at.error
+    heads = [s.value for s in at.subheader]
+    assert any(h.startswith("Các địa bàn") for h in heads) and any(h.startswith("Các đơn vị của Tỉnh Lạng Sơn") for h in heads)
+    bars = chart(at, 0)["data"][0]
+    assert sorted(bars["x"]) == ["Tỉnh Cao Bằng", "Tỉnh Lạng Sơn"]
+    # The share drawn for an area is its units at or above target among those with a target.
+    att = national.read("gold.attainment", where={"period": [PERIOD], "indicator_code": [indicator]}).filter(
+        ~pl.col("is_rollup") & pl.col("unit_code").is_in(list(_units_under(national, "20"))))
+    judged = att.filter(pl.col("status") != "no_target")
+    share = 100 * judged.filter(pl.col("status").is_in(["met", "exceeded"])).height / judged.height
+    assert dict(zip(bars["x"], bars["y"]))["Tỉnh Lạng Sơn"] == pytest.approx(share)
+    trend = [c for c in (chart(at, n) for n in range(len(at.get("plotly_chart"))))
+             if c["layout"].get("yaxis", {}).get("title", {}).get("text") == "Đơn vị đạt trở lên (%)"
+             and c["data"][0]["type"] == "scatter"][0]
+    assert {t["name"] for t in trend["data"]} == {"Toàn phong trào", "Tỉnh Lạng Sơn"}
+    assert all(len(t["x"]) == len(SCALE.periods) for t in trend["data"])
