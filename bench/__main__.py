@@ -169,7 +169,6 @@ def measure_ingest(folder: Path, repeat: int, rows: int = 100_000) -> list[Figur
 
 # ------------------------------------------------------------------ 2. upload to screen
 def upload_to_screen(folder: Path, repeat: int) -> float:
-    from dashboard import data
     from lakehouse.pipeline.ingest import ingest_bytes
 
     cat = _catalog(folder)
@@ -201,9 +200,38 @@ def overview_reads(c: str, period: str) -> dict[str, int]:
         data.matrix(c, period)
     else:
         areas = data.area_status(c, period)
-        data.matrix(c, period, data.area_units(c, areas.sort("area_name", "area_code")["area_code"][0]))
+        data.matrix(c, period, data.area_units(c, _first_area(areas)))
     data.year_end_forecast(c, period), data.ahead_and_behind(c, period)
     return counts
+
+
+def _first_area(frame) -> str:
+    """The area a national page opens on (its picker's first: by name)."""
+    return frame.sort("area_name", "area_code")["area_code"][0]
+
+
+def indicator_reads(c: str, period: str, indicator: str) -> None:
+    """The indicator page's data calls, as the page makes them."""
+    from dashboard import data
+
+    data.indicators_with_data(c, period)
+    if not data.by_area(c, period):
+        data.indicator_across_units(c, indicator, period), data.indicator_trend(c, indicator)
+        return
+    area = _first_area(data.area_status(c, period, indicator))
+    data.indicator_across_units(c, indicator, period, data.area_units(c, area))
+    data.indicator_shares(c, indicator, area)
+
+
+def completeness_reads(c: str, period: str) -> None:
+    """The reporting-progress page's data calls, as the page makes them."""
+    from dashboard import data
+
+    if not data.by_area(c, period):
+        data.completeness(c), data.completeness(c, period)
+        return
+    area = _first_area(data.completeness_by_area(c))
+    data.completeness(c, period).filter(pl.col("unit_code").is_in(data.area_units(c, area)))
 
 
 def page_queries(period: str, unit: str, indicator: str) -> dict:
@@ -217,10 +245,9 @@ def page_queries(period: str, unit: str, indicator: str) -> dict:
         "unit": lambda: (data.units_of(c), data.scorecard(c, unit, period), data.year_end_forecast(c, period, unit),
                          data.unit_trend(c, unit),
                          data.unit_vs_cluster(c, unit)),
-        "indicator": lambda: (data.indicators_with_data(c, period), data.indicator_across_units(c, indicator, period),
-                              data.indicator_trend(c, indicator)),
+        "indicator": lambda: indicator_reads(c, period, indicator),
         "ranking": lambda: data.scores(c, period),
-        "completeness": lambda: data.completeness(c),
+        "completeness": lambda: completeness_reads(c, period),
         "quality": lambda: (data.runs(), data.quarantine("")),
         "upload": lambda: data.uploads(None),
     }

@@ -304,6 +304,22 @@ STATE_VI = {"complete": "Đủ, đúng hạn", "complete_late": "Đủ, có báo
 STATE_MARK = {"complete": "●", "complete_late": "◔", "partial": "◐", "missing": "○"}
 
 
+def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
+    """Areas × periods: in each cell the share of the area's units that sent every report owed
+    (on time or late), coloured by band, with the units in each state on hover."""
+    areas = frame.select("area_code", "area_name").unique().sort("area_code")
+
+    def describe(area_name, period_label, r):
+        share = f"{round(r['share'] * 100)}%"
+        counts = "<br>".join(f"{STATE_MARK[s]} {STATE_VI[s]}: {number_vi(r[s])}" for s in STATE_VI if r[s])
+        return r["band"], share, (f"<b>{area_name}</b> — {period_label}<br>Gửi đủ: {share} của "
+                                  f"{number_vi(r['units'])} đơn vị<br>{counts}")
+
+    return _category_grid([(a, n) for a, n in areas.iter_rows()], [(p, label_vi(p)) for p in period_order],
+                          {(r["area_code"], r["period"]): r for r in frame.iter_rows(named=True)},
+                          SHARE_COLOR, describe, top_margin=120)
+
+
 def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
     units = frame.select("unit_code", "unit_name").unique().sort("unit_code")
 

@@ -11,6 +11,7 @@ import threading
 import polars as pl
 import streamlit as st
 
+from lakehouse.gold.completeness import STATES
 from lakehouse.periods import label_vi, period_type, sort_key
 from lakehouse.rules import STATUSES
 from lakehouse.store import Lake
@@ -173,6 +174,14 @@ def milestones(code: str) -> pl.DataFrame:
     return table("reference.milestones").filter(pl.col("campaign_code") == code).sort("start")
 
 
+def named(frame: pl.DataFrame, code: str = "unit_code", name: str = "unit_name") -> pl.DataFrame:
+    """``frame`` with each unit's name beside its code (the code where the catalog has no such
+    unit): a join, not a lookup through a Python dict (ten thousand units at national scale)."""
+    names = table("reference.units", ("unit_code", "name")).rename({"unit_code": code, "name": name})
+    return (frame.join(names, on=code, how="left", maintain_order="left")
+            .with_columns(pl.coalesce(name, code).alias(name)))
+
+
 def unit_names() -> dict[str, str]:
     return dict(table("reference.units").select("unit_code", "name").iter_rows())
 
@@ -239,14 +248,19 @@ def area_status(code: str, period: str | None = None, indicator: str | None = No
     inds = indicators(code).select("indicator_code", "name", "uom", "target_text", "sort_order")
     judged = pl.col("units") - pl.col("no_target")
     share = pl.when(judged > 0).then((pl.col("exceeded") + pl.col("met")) / judged)
+    return (rows.join(inds, on="indicator_code", how="left")
+            .pipe(named, "area_code", "area_name")
+            .with_columns(share=share)
+            .with_columns(band=_band())
+            .sort("sort_order", "area_code"))
+
+
+def _band() -> pl.Expr:
+    """The band of ``share`` (none: no unit of the area reported)."""
     band = pl.when(pl.col("reported") == 0).then(pl.lit("none"))
     for name, low in SHARE_BANDS:
         band = band.when(pl.col("share") >= low).then(pl.lit(name))
-    return (rows.join(inds, on="indicator_code", how="left")
-            .with_columns(area_name=pl.col("area_code").replace_strict(unit_names(), default=pl.col("area_code")),
-                          share=share)
-            .with_columns(band=band.otherwise(pl.lit("none")))
-            .sort("sort_order", "area_code"))
+    return band.otherwise(pl.lit("none"))
 
 
 def status_counts(code: str, period: str) -> dict[str, int]:
@@ -269,14 +283,18 @@ def _areas(root: str, units_version: int | None, campaigns_version: int | None) 
     return areas(lk.read("reference.units", version=units_version), lk.read("reference.campaigns", version=campaigns_version))
 
 
-def area_units(code: str, area: str) -> tuple[str, ...]:
-    """The units of an area (the area itself among them), as ``gold.area_status`` counts them."""
+def campaign_areas(code: str) -> pl.DataFrame:
+    """(unit_code, area_code) of the campaign's units (``lakehouse.gold.area_status.areas``)."""
     lk = lake()
     versions = (_shown_version(lk, "reference.units"), _shown_version(lk, "reference.campaigns"))
     if any(v is False for v in versions):   # the catalog was not published yet at the chosen moment
-        return (area,)
-    found = _areas(lk.location, *versions)
-    mine = found.filter((pl.col("campaign_code") == code) & (pl.col("area_code") == area))["unit_code"].to_list()
+        return pl.DataFrame(schema={"unit_code": pl.String, "area_code": pl.String})
+    return _areas(lk.location, *versions).filter(pl.col("campaign_code") == code).drop("campaign_code")
+
+
+def area_units(code: str, area: str) -> tuple[str, ...]:
+    """The units of an area (the area itself among them), as ``gold.area_status`` counts them."""
+    mine = campaign_areas(code).filter(pl.col("area_code") == area)["unit_code"].to_list()
     return tuple(sorted(set(mine) | {area}))
 
 
@@ -354,7 +372,7 @@ def scores(code: str, period: str) -> pl.DataFrame:
     clusters = (table("reference.cluster_members").select("cluster_code", "cluster_name").unique())
     return (table("gold.unit_scores", campaign_code=code, period=period)
             .join(clusters, on="cluster_code", how="left")
-            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code")))
+            .pipe(named)
             .sort("cluster_code", "rank", "unit_code"))
 
 
@@ -418,14 +436,30 @@ def indicator_trend(code: str, indicator: str) -> pl.DataFrame:
     rows = (table("gold.attainment", ("period", "unit_code", "actual", "attainment", "status"), campaign_code=code,
                   indicator_code=indicator)
             .filter(pl.col("actual").is_not_null())
-            .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(), default=pl.col("unit_code"))))
+            .pipe(named))
     return _period_labels(rows, order=True).sort("order", "unit_code")
 
 
-def completeness(code: str) -> pl.DataFrame:
-    return _period_labels(table("gold.completeness", campaign_code=code)
-                          .with_columns(unit_name=pl.col("unit_code").replace_strict(unit_names(),
-                                                                                     default=pl.col("unit_code"))))
+def completeness(code: str, period: str | None = None) -> pl.DataFrame:
+    """Each unit's reporting in every period of the campaign (or in ``period``), with names."""
+    where = {"period": period} if period else {}
+    return _period_labels(named(table("gold.completeness", campaign_code=code, **where)))
+
+
+def completeness_by_area(code: str) -> pl.DataFrame:
+    """Per area × period: how many units owed reports, how many sent something, how many in
+    each state, the share that sent all (on time or late) and its band — the reporting grid of
+    a national campaign, whose units would be ten thousand rows."""
+    rows = table("gold.completeness", ("unit_code", "period", "state", "received"), campaign_code=code)
+    state = pl.col("state")
+    return (rows.join(campaign_areas(code), on="unit_code", how="left")
+            .with_columns(area_code=pl.coalesce("area_code", "unit_code"))
+            .group_by("area_code", "period")
+            .agg(units=pl.len(), reported=(pl.col("received") > 0).sum(), **{s: (state == s).sum() for s in STATES})
+            .with_columns(share=(pl.col("complete") + pl.col("complete_late")) / pl.col("units"))
+            .with_columns(band=_band())
+            .pipe(named, "area_code", "area_name")
+            .sort("area_code", "period"))
 
 
 # ------------------------------------------------------------------ operations

@@ -15,6 +15,8 @@ from lakehouse.gold.expected import expected_grid, period_facts
 from lakehouse.tables import spec
 
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# A unit's reporting in a period: all on time, all but some late, some missing, nothing.
+STATES = ("complete", "complete_late", "partial", "missing")
 
 
 def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.DataFrame,

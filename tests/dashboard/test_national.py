@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from bench import generate
+from lakehouse.periods import label_vi
 from lakehouse.pipeline.refresh import refresh
 from lakehouse.reference.catalog import load
 from lakehouse.store import Lake
@@ -96,3 +97,23 @@ def test_the_indicator_page_draws_areas_and_the_share_of_units_over_time(nationa
              and c["data"][0]["type"] == "scatter"][0]
     assert {t["name"] for t in trend["data"]} == {"Toàn phong trào", "Tỉnh Lạng Sơn"}
     assert all(len(t["x"]) == len(SCALE.periods) for t in trend["data"])
+
+
+def test_the_reporting_progress_is_drawn_by_area_and_lists_the_late_units_of_one(national, monkeypatch):
+    query = {"campaign": generate.CAMPAIGN, "period": PERIOD, "area": "20"}
+    at = open_app(national.root, LEADER, "completeness", query=query, monkeypatch=monkeypatch)
+    assert not at.exception and not at.error
+    grid = chart(at, 0)["data"][0]
+    assert sorted(grid["y"]) == ["Tỉnh Cao Bằng", "Tỉnh Lạng Sơn"] and len(grid["x"]) == len(SCALE.periods)
+    comp = national.read("gold.completeness", where={"period": [PERIOD]})
+    assert int([m for m in at.metric if m.label == "Đơn vị phải báo cáo"][0].value) == comp.height
+    # Each cell: the share of the area's units that sent everything owed.
+    mine = comp.filter(pl.col("unit_code").is_in(list(_units_under(national, "20"))))
+    share = mine.filter(pl.col("state").is_in(["complete", "complete_late"])).height / mine.height
+    row = grid["y"].index("Tỉnh Lạng Sơn")
+    assert grid["text"][row][grid["x"].index(label_vi(PERIOD))] == f"{round(share * 100)}%"
+    assert "Đơn vị chậm hoặc thiếu của Tỉnh Lạng Sơn" in " ".join(s.value for s in at.subheader)
+    late = mine.filter((pl.col("late") > 0) | (pl.col("missing") > 0))
+    names = dict(national.read("reference.units").select("unit_code", "name").iter_rows())
+    listed = [t.value for t in at.dataframe if "Còn thiếu" in t.value.columns]
+    assert (set(listed[0]["Đơn vị"]) if listed else set()) == {names[u] for u in late["unit_code"]}
