@@ -334,8 +334,13 @@ def receive_files(lake, files: Iterator[ReportFile], progress: bool = False) -> 
     from lakehouse.bronze import files as bronze_files
 
     entries, n_files, n_rows = [], 0, 0
+    # As ``receive`` does, a file already listed (the same bytes sent again) is not listed twice.
+    known = set(lake.read("bronze.manifest", columns=["file_id"])["file_id"].to_list())
     for f in tqdm(files, disable=not progress, desc="Sinh tệp", unit="tệp"):
         file_id, key = lake.put_file(f.data)
+        if file_id in known:
+            continue
+        known.add(file_id)
         entries.append({"file_id": file_id, "original_name": f.name, "extension": bronze_files.extension(f.name),
                         "size_bytes": len(f.data), "received_at": f.received_at, "received_by": "bench",
                         "channel": "inbox", "object_key": key,

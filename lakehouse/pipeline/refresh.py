@@ -135,7 +135,10 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     typed = lake.read(typed_files.TABLE)
     kept = typed_files.still_whole(lake, typed.filter(pl.col("fingerprint") == fingerprint)) if not full else typed.clear()
     keep_ids = set(kept["file_id"].to_list())
-    manifest = lake.read("bronze.manifest").filter(~pl.col("file_id").is_in(list(keep_ids))).sort("received_at", "file_id")
+    # A file is typed once however many receipts list it (a manifest written around ``receive``,
+    # which records a file once, could list it twice: typed twice, every row would clash with itself).
+    manifest = (lake.read("bronze.manifest").filter(~pl.col("file_id").is_in(list(keep_ids)))
+                .sort("received_at", "file_id").unique("file_id", keep="first", maintain_order=True))
     retyped_ids = manifest["file_id"].to_list()
     # Partitions a re-typed file had values in: they are resolved again even if it has none now.
     left = typed_files.periods_of(typed.filter(pl.col("file_id").is_in(retyped_ids)))

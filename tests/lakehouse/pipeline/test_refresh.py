@@ -191,6 +191,28 @@ def test_refresh_moves_gold_written_with_the_old_partitioning(demo_lake, cat):
     assert content(demo_lake, "gold.completeness").equals(expected)
 
 
+def test_a_gold_table_the_lake_lacks_is_built_by_the_next_night(demo_lake, cat):
+    """A lake written by code from before a gold table existed gets it whole, with every
+    partition the other gold tables have, at the next ordinary night."""
+    import shutil
+
+    expected = content(demo_lake, "gold.area_status")
+    shutil.rmtree(demo_lake.uri("gold.area_status"))
+    demo_lake.forget("gold.area_status")
+    refresh(demo_lake, cat)
+    assert content(demo_lake, "gold.area_status").equals(expected)
+
+
+def test_a_file_listed_twice_in_the_manifest_is_typed_once(demo_lake, cat):
+    expected = {t: content(demo_lake, t).drop("quarantined_at", strict=False)
+                for t in ("silver.report_values", "silver.quarantine")}
+    manifest = demo_lake.read("bronze.manifest")
+    demo_lake.append("bronze.manifest", manifest.head(1))
+    refresh(demo_lake, cat, full=True)
+    for table, frame in expected.items():
+        assert content(demo_lake, table).drop("quarantined_at", strict=False).equals(frame), table
+
+
 def _typed(run) -> int:
     return run.tables.get("silver.typed_files", {}).get("rows_in", 0)
 
