@@ -414,8 +414,8 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
 
 def indicators_with_data(code: str, period: str) -> list[str]:
     """Indicators with at least one reported value in the period, in catalog order."""
-    reported = set(table("gold.attainment", ("indicator_code", "actual"), campaign_code=code, period=period)
-                   .filter(pl.col("actual").is_not_null())["indicator_code"].to_list())
+    reported = set(table("gold.area_status", ("indicator_code", "reported"), campaign_code=code, period=period)
+                   .filter(pl.col("reported") > 0)["indicator_code"].to_list())
     return [c for c in indicators(code)["indicator_code"].to_list() if c in reported]
 
 
