@@ -381,11 +381,23 @@ def ahead_and_behind(code: str, period: str, n: int = 5) -> tuple[pl.DataFrame, 
     return s.sort("score", descending=True).head(n), s.sort("score").head(n)
 
 
+_ASSIGNING = ("reference.assignments", "reference.consolidators")
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _units_of(root: str, versions: tuple, code: str) -> list[str]:
+    lk = Lake(root)
+    found = pl.concat([lk.read(name, where={"campaign_code": [code]}, version=v, columns=["unit_code"])
+                       for name, v in zip(_ASSIGNING, versions) if v is not False])
+    return found["unit_code"].unique().sort().to_list()
+
+
 def units_of(code: str) -> list[str]:
     """Units that report in the campaign (its reporting assignments), and the units above them
-    (the city, the province) with their own or summed figures."""
-    return sorted(set(table("reference.assignments", campaign_code=code)["unit_code"].to_list())
-                  | set(table("reference.consolidators", campaign_code=code)["unit_code"].to_list()))
+    (the city, the province) with their own or summed figures. Kept per version of the
+    catalog's tables: a national campaign assigns a million unit × indicator pairs, read once."""
+    lk = lake()
+    return _units_of(lk.location, tuple(_shown_version(lk, name) for name in _ASSIGNING), code)
 
 
 def scorecard(code: str, unit: str, period: str) -> pl.DataFrame:

@@ -15,11 +15,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from lakehouse.pipeline.gold import GOLD
 from lakehouse.store import Lake
 
 ROOT = Path(__file__).resolve().parents[2]
 RECEIVED = "2024-07-05T09:00+07:00"
-GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness")
 
 
 def files(demo_lake_dir) -> list[Path]:

@@ -14,8 +14,7 @@ from lakehouse import health
 from lakehouse.store import Lake
 from tests.conftest import xlsx_bytes
 
-TABLES = ("silver.report_values", "silver.quarantine", "gold.file_counts", "gold.attainment", "gold.unit_scores",
-          "gold.completeness")
+TABLES = ("silver.report_values", "silver.quarantine", "gold.file_counts", *health.GOLD)
 
 
 @pytest.fixture(scope="module")
