@@ -82,9 +82,11 @@ def _catalog(folder: Path):
 
 
 # ------------------------------------------------------------------ 1. ingest
-def big_report(folder: Path, rows: int = 100_000, variant: int = 0) -> bytes:
+def big_report(folder: Path, rows: int = 100_000, variant: int = 0, sent: str = "") -> bytes:
     """A canonical .xlsx of ``rows`` values: whole months of the scale's units and indicators,
-    latest months first (re-submissions of what the lake holds, so they supersede it)."""
+    latest months first (re-submissions of what the lake holds, so they supersede it).
+    ``sent`` marks the workbook's properties, so that runs on the same lake send new files (a
+    file received before is only acknowledged) with the same values."""
     from openpyxl import Workbook
 
     cat = _catalog(folder)
@@ -112,6 +114,7 @@ def big_report(folder: Path, rows: int = 100_000, variant: int = 0) -> bytes:
                         base = value + 1
                 ws.append([unit, ind.code, period, value, base])
                 n += 1
+    wb.properties.identifier = f"bench-{sent}-{variant}"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -152,7 +155,8 @@ def measure_ingest(folder: Path, repeat: int, rows: int = 100_000) -> list[Figur
 
     cat = _catalog(folder)
     lake = Lake(folder / "lake")
-    files = [big_report(folder, rows, variant=k + 1) for k in range(repeat + 1)]
+    sent = str(lake.read("bronze.manifest", columns=["file_id"]).height)
+    files = [big_report(folder, rows, variant=k + 1, sent=sent) for k in range(repeat + 1)]
     floor = median_time(lambda: fastexcel.read_excel(files[0]).load_sheet(0).to_polars(), repeat)
     with tempfile.TemporaryDirectory() as tmp:
         pandas_t = median_time(lambda: pandas_pipeline(files[0], cat, Path(tmp) / "t"), repeat)
@@ -179,8 +183,10 @@ def upload_to_screen(folder: Path, repeat: int) -> float:
     period = scale.periods[-1]
     os.environ["THIDUA_LAKE"] = lake.location
     times = []
+    # Values that differ at every run on the same lake (a file sent again unchanged is only acknowledged).
+    base = lake.read("bronze.manifest", columns=["file_id"]).height
     for k in range(repeat + 1):
-        payload = generate.resubmission(scale, unit, period, inds, seed=1000 + k)
+        payload = generate.resubmission(scale, unit, period, inds, seed=1000 + base + k)
         t = time.perf_counter()
         report = ingest_bytes(lake, cat, payload, f"bo-sung-{unit}-{k}.csv", received_by="bench", channel="upload")
         counts = overview_reads(generate.CAMPAIGN, period)

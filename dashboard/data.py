@@ -120,7 +120,7 @@ def _past(root: str, moment: str) -> dict[str, int | None]:
     return versions_at(Lake(root), datetime.fromisoformat(moment), TABLES)
 
 
-DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.file_counts")
+DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.file_counts")
 
 
 def _version(lk: Lake, name: str) -> int | None:
@@ -231,6 +231,19 @@ MATRIX_UNITS = 60
 SHARE_BANDS = (("high", 0.9), ("middle", 0.5), ("low", 0.0))
 
 
+def _area_rows(code: str, columns: tuple[str, ...] = (), **where: str) -> pl.DataFrame:
+    """``gold.area_status`` of the campaign; at a chosen past moment before the lake had that
+    table, counted from that moment's attainment with the same build."""
+    lk = lake()
+    if _shown_version(lk, "gold.area_status") is not False or _shown_version(lk, "gold.attainment") is False:
+        return table("gold.area_status", columns, campaign_code=code, **where)
+    from lakehouse.gold.area_status import READS, build
+
+    att = table("gold.attainment", tuple(READS), campaign_code=code, **where)
+    rows = build(att, campaign_areas(code).with_columns(campaign_code=pl.lit(code)))
+    return rows.select(columns) if columns else rows
+
+
 def by_area(code: str, period: str) -> bool:
     """Whether the campaign has too many units to draw one by one: its pages show areas first."""
     return units_counted(code, period) > MATRIX_UNITS
@@ -242,7 +255,7 @@ def area_status(code: str, period: str | None = None, indicator: str | None = No
     thousand rows where attainment has a million), with names, the share of units at or above
     target and its band."""
     where = {k: v for k, v in (("period", period), ("indicator_code", indicator)) if v is not None}
-    rows = table("gold.area_status", campaign_code=code, **where)
+    rows = _area_rows(code, **where)
     if indicator is None:   # the matrix: top-level indicators
         rows = rows.filter(TOP_LEVEL)
     inds = indicators(code).select("indicator_code", "name", "uom", "target_text", "sort_order")
@@ -265,13 +278,13 @@ def _band() -> pl.Expr:
 
 def status_counts(code: str, period: str) -> dict[str, int]:
     """How many of the units' top-level indicators are in each status in the period."""
-    rows = table("gold.area_status", ("parent_code", *STATUSES), campaign_code=code, period=period).filter(TOP_LEVEL)
+    rows = _area_rows(code, ("parent_code", *STATUSES), period=period).filter(TOP_LEVEL)
     return {s: int(rows[s].sum() or 0) for s in STATUSES}
 
 
 def units_counted(code: str, period: str) -> int:
     """How many units the period's matrix has a row for (the most of any indicator)."""
-    rows = table("gold.area_status", ("indicator_code", "units"), campaign_code=code, period=period)
+    rows = _area_rows(code, ("indicator_code", "units"), period=period)
     return int(rows.group_by("indicator_code").agg(pl.col("units").sum())["units"].max() or 0)
 
 
@@ -426,7 +439,7 @@ def unit_vs_cluster(code: str, unit: str) -> pl.DataFrame:
 
 def indicators_with_data(code: str, period: str) -> list[str]:
     """Indicators with at least one reported value in the period, in catalog order."""
-    reported = set(table("gold.area_status", ("indicator_code", "reported"), campaign_code=code, period=period)
+    reported = set(_area_rows(code, ("indicator_code", "reported"), period=period)
                    .filter(pl.col("reported") > 0)["indicator_code"].to_list())
     return [c for c in indicators(code)["indicator_code"].to_list() if c in reported]
 

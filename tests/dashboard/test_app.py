@@ -356,3 +356,29 @@ def test_an_admin_revises_a_published_target_from_a_date(demo_lake, tmp_path, mo
         pl.col("indicator_code") == "TP24-01")
     h1, year = (att.filter(pl.col("period") == p).row(0, named=True) for p in ("2024-H1", "2024"))
     assert (h1["target_low"], h1["target_high"]) == (10, 11) and (year["target_low"], year["target_high"]) == (12, None)
+
+
+def test_a_moment_before_the_lake_had_area_counts_is_counted_from_its_attainment(demo_lake, cat, monkeypatch):
+    """A lake upgraded to gold.area_status: a day chosen from before the upgrade still shows its
+    status counts (counted from that moment's attainment with the same build)."""
+    import time
+    from datetime import datetime, timezone
+
+    from lakehouse.pipeline.refresh import refresh
+
+    shutil.rmtree(demo_lake.uri("gold.area_status"))
+    demo_lake.forget("gold.area_status")
+    time.sleep(1.1)
+    before = datetime.now(timezone.utc)
+    time.sleep(1.1)
+    refresh(demo_lake, cat)   # builds the table the lake lacked
+    att = demo_lake.read("gold.attainment", where={"campaign_code": ["TPLS2024"], "period": ["2024-H1"]}).filter(
+        pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
+    expected = dict(att.group_by("status").len().iter_rows())
+    query = {"campaign": "TPLS2024", "period": "2024-H1"}
+    for moment in (before.isoformat(), None):
+        at = open_app(demo_lake.root, LEADER, query={**query, **({"ngay": moment} if moment else {})},
+                      monkeypatch=monkeypatch)
+        assert not at.exception and not at.error
+        shown = {m.label: int(m.value) for m in at.metric}
+        assert shown["● Đạt"] == expected["met"] and shown["▼ Chưa đạt"] == expected["not_met"], moment
