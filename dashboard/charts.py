@@ -60,26 +60,30 @@ def _category_grid(rows: list[tuple[str, str]], columns: list[tuple[str, str]], 
     return _layout(fig, height=max(300, 34 * len(rows) + top_margin))
 
 
-def status_matrix(m: pl.DataFrame) -> go.Figure:
-    """Units (rows) × indicators (columns), one coloured, labelled cell each."""
-    inds = m.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
-    units = m.select("unit_code", "unit_name").unique().sort("unit_code")
+def _by_indicator(frame: pl.DataFrame, key: str, name: str, colors: dict[str, str], describe) -> go.Figure:
+    """Rows (``key``, labelled by ``name``) × the frame's indicators in catalog order: the
+    traffic-light grids of units and of areas. ``describe(row_label, indicator_name, record)``
+    gives (category, cell text, hover text)."""
+    inds = frame.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
+    rows = frame.select(key, name).unique().sort(key)
     names = dict(inds.select("indicator_code", "name").iter_rows())
-
     labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
-
-    def describe(unit_name, label, r):
-        actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
-        code = r["indicator_code"]
-        return r["status"], STATUS_MARK[r["status"]], (
-            f"<b>{unit_name}</b><br>{code} {names[code]}<br>Thực hiện: {actual}<br>Mục tiêu: {r['target_text']}"
-            f"<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
-
-    fig = _category_grid([(u, str(n)) for u, n in units.iter_rows()], list(zip(inds["indicator_code"], labels)),
-                         {(r["unit_code"], r["indicator_code"]): r for r in m.iter_rows(named=True)},
-                         STATUS_COLOR, describe, top_margin=200)
+    fig = _category_grid([(k, str(n)) for k, n in rows.iter_rows()], list(zip(inds["indicator_code"], labels)),
+                         {(r[key], r["indicator_code"]): r for r in frame.iter_rows(named=True)}, colors,
+                         lambda row_label, _, r: describe(row_label, names[r["indicator_code"]], r), top_margin=200)
     fig.update_xaxes(tickangle=-40, tickfont_size=14)
     return fig
+
+
+def status_matrix(m: pl.DataFrame) -> go.Figure:
+    """Units (rows) × indicators (columns), one coloured, labelled cell each."""
+    def describe(unit_name, indicator, r):
+        actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
+        return r["status"], STATUS_MARK[r["status"]], (
+            f"<b>{unit_name}</b><br>{r['indicator_code']} {indicator}<br>Thực hiện: {actual}<br>Mục tiêu: "
+            f"{r['target_text']}<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
+
+    return _by_indicator(m, "unit_code", "unit_name", STATUS_COLOR, describe)
 
 
 SHARE_COLOR = {"high": "#009E73", "middle": "#E69F00", "low": "#D55E00", "none": "#BBBBBB"}
@@ -90,24 +94,15 @@ SHARE_VI = {"high": "Từ 90% đơn vị đạt trở lên", "middle": "Từ 50%
 def area_matrix(rows: pl.DataFrame) -> go.Figure:
     """Areas (rows) × indicators (columns): in each cell the share of the area's units at or
     above target, coloured by band, with the counts by status on hover."""
-    inds = rows.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
-    areas = rows.select("area_code", "area_name").unique().sort("area_code")
-    names = dict(inds.select("indicator_code", "name").iter_rows())
-    labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
-
-    def describe(area_name, label, r):
+    def describe(area_name, indicator, r):
         counts = "<br>".join(f"{status_label(s)}: {number_vi(r[s])}" for s in STATUS_ORDER if r[s])
         share = "—" if r["share"] is None else f"{round(r['share'] * 100)}%"
         return r["band"], share, (
-            f"<b>{area_name}</b><br>{r['indicator_code']} {names[r['indicator_code']]}<br>Mục tiêu: {r['target_text']}"
+            f"<b>{area_name}</b><br>{r['indicator_code']} {indicator}<br>Mục tiêu: {r['target_text']}"
             f"<br>Đơn vị đạt trở lên: {share}<br>Đã báo cáo: {number_vi(r['reported'])}/{number_vi(r['units'])} đơn vị"
             f"<br>{counts}")
 
-    fig = _category_grid([(a, str(n)) for a, n in areas.iter_rows()], list(zip(inds["indicator_code"], labels)),
-                         {(r["area_code"], r["indicator_code"]): r for r in rows.iter_rows(named=True)},
-                         SHARE_COLOR, describe, top_margin=200)
-    fig.update_xaxes(tickangle=-40, tickfont_size=14)
-    return fig
+    return _by_indicator(rows, "area_code", "area_name", SHARE_COLOR, describe)
 
 
 def short_labels(codes: list[str], names: list[str], width: int = 24) -> list[str]:

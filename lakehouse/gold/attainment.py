@@ -152,15 +152,16 @@ def ancestry(units: pl.DataFrame | None, consolidators: pl.DataFrame) -> pl.Data
     if units is None or units.is_empty() or consolidators.is_empty():
         pairs = pl.DataFrame(schema=schema)
     else:
-        parent = dict(units.select("unit_code", "parent_code").iter_rows())
-        rows = []
-        for unit in parent:
-            seen, up = {unit}, parent.get(unit)
-            while up and up not in seen:
-                rows.append((unit, up))
-                seen.add(up)
-                up = parent.get(up)
-        pairs = pl.DataFrame(rows, schema=schema, orient="row")
+        # One join a level up the tree (a country's tree is four levels deep), not a walk per unit;
+        # a pair already found is not followed again, so a loop in the tree ends.
+        parent = (units.select("unit_code", ancestor="parent_code").filter(pl.col("ancestor").is_not_null())
+                  .cast(schema).unique())
+        pairs = step = parent.filter(pl.col("unit_code") != pl.col("ancestor"))
+        while not step.is_empty():
+            step = (step.join(parent.rename({"unit_code": "ancestor", "ancestor": "up"}), on="ancestor")
+                    .select("unit_code", ancestor="up").filter(pl.col("unit_code") != pl.col("ancestor")).unique()
+                    .join(pairs, on=["unit_code", "ancestor"], how="anti"))
+            pairs = pl.concat([pairs, step])
     return pairs.join(consolidators.rename({"unit_code": "ancestor"}), on="ancestor")
 
 

@@ -84,10 +84,11 @@ class FileReport:
         return ", ".join(parts) + "."
 
 
-def assignment_keys(cat: Catalog) -> list[str]:
+def assignment_keys(cat: Catalog) -> tuple[str, ...]:
     """Who may report what: a unit expected to report an indicator, or a unit above one (its own
-    consolidated figure for its area)."""
-    return [f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.may_report(i)]
+    consolidated figure for its area). Once per loaded catalog (a million pairs at national scale)."""
+    return cat.memo(("assignment_keys",), lambda: tuple(
+        f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.may_report(i)))
 
 
 def understand(data: bytes, name: str, cat: Catalog, allowed_units: set[str] | None = None) -> tuple[FileReport, pl.DataFrame | None, Staged | None,
