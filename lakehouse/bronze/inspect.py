@@ -241,8 +241,12 @@ def inspect_zip(data: bytes, name: str, kind: str) -> Inspection:
                                "lần); có thể là tệp 'bom nén', không mở.")
     try:
         return _inspect_parts(archive, {e.filename for e in entries}, name, kind)
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError, RuntimeError, OSError):
-        # A member failing its CRC, a truncated stream, an unsupported compression or an encrypted member.
+    except FileRejected:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, NotImplementedError, RuntimeError, OSError,
+            ValueError):
+        # A member failing its CRC, a truncated stream, an unsupported compression, an encrypted
+        # member, or a member whose offset points before the file (zipfile: "negative seek value").
         raise damaged(name, kind) from None
 
 
