@@ -13,6 +13,7 @@ An ingest goes further (``rebuild_units``): within a partition, a unit's attainm
 its own values alone, except the roll-ups of the units above it, and its score's rank on its
 clusters. So an ingest rebuilds the rows of the units it reports, of the units above them
 (their sums from the summed indicators' values beneath them), and the scores of their clusters,
+adjusts their areas' status counts by the difference between those units' old and new rows,
 and replaces those rows only: gold files are sorted by unit and split by size, so the commit
 rewrites the few files holding them, not the national month.
 """
