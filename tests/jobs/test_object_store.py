@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 import types
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import polars as pl
@@ -103,17 +103,20 @@ def test_the_nightly_gold_on_a_cluster_reads_and_writes_the_bucket(s3_lake, demo
     distributed = pytest.importorskip("distributed")
     from lakehouse.pipeline.ingest import ingest_path
     from lakehouse.pipeline.publish import publish
+    from lakehouse.pipeline import gold
     from lakehouse.pipeline.refresh import refresh
+    from lakehouse.pipeline.runs import Run
 
     monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     publish(s3_lake, cat)
     for f in files(demo_lake_dir)[1:3]:
         assert ingest_path(s3_lake, cat, f, received_by="canbo", channel="cli").status == "accepted"
-    refresh(s3_lake, cat, full=True)
+    refresh(s3_lake, cat)
     before = {t: content(s3_lake, t) for t in GOLD}
-    # Workers are started after the AWS_* variables are set: they reach the same store.
+    # Workers are started after the AWS_* variables are set: they reach the same store. Every
+    # gold partition is built on them again, from the bucket, and written back to it.
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as c:
-        refresh(s3_lake, cat, full=True, scheduler=c.scheduler_address)
+        gold.rebuild(s3_lake, Run("refresh"), date.today(), scheduler=c.scheduler_address)
         with distributed.Client(c) as client:
             executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
     assert sum(executed.values()) > 0
