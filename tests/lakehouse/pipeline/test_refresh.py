@@ -168,7 +168,8 @@ def test_refresh_in_small_batches_gives_the_same_lake(demo_lake, cat, monkeypatc
                                                    "gold.unit_scores")}
     for t in ("silver.report_values", "gold.attainment", "gold.unit_scores", "gold.completeness"):
         demo_lake.overwrite(t, demo_lake.read(t).clear())
-    monkeypatch.setattr(refresh_module, "BATCH_BYTES", 1)     # one file per batch
+    sizes = demo_lake.read("bronze.manifest")["size_bytes"]
+    monkeypatch.setattr(refresh_module, "BATCH_BYTES", int(sizes.median() * 3))   # a few files a batch
     monkeypatch.setattr(gold, "CHUNK_ROWS", 1)                # one period per chunk
     refresh(demo_lake, cat)
     for table, frame in expected.items():
