@@ -259,13 +259,17 @@ def area_status(code: str, period: str | None = None, indicator: str | None = No
     if indicator is None:   # the matrix: top-level indicators
         rows = rows.filter(TOP_LEVEL)
     inds = indicators(code).select("indicator_code", "name", "uom", "target_text", "sort_order")
-    judged = pl.col("units") - pl.col("no_target")
-    share = pl.when(judged > 0).then((pl.col("exceeded") + pl.col("met")) / judged)
     return (rows.join(inds, on="indicator_code", how="left")
             .pipe(named, "area_code", "area_name")
-            .with_columns(share=share)
+            .with_columns(share=_met_share())
             .with_columns(band=_band())
             .sort("sort_order", "area_code"))
+
+
+def _met_share() -> pl.Expr:
+    """The share of units at or above target among those given a target (null: none was)."""
+    judged = pl.col("units") - pl.col("no_target")
+    return pl.when(judged > 0).then((pl.col("exceeded") + pl.col("met")) / judged)
 
 
 def _band() -> pl.Expr:
@@ -323,9 +327,7 @@ def indicator_shares(code: str, indicator: str, area: str | None = None) -> pl.D
         mine = rows.filter(pl.col("area_code") == area)
         parts.append(mine.select("period", "units", "reported", *STATUSES,
                                  series=pl.col("area_name")))
-    judged = pl.col("units") - pl.col("no_target")
-    out = pl.concat(parts, how="vertical_relaxed").with_columns(
-        share=pl.when(judged > 0).then(100 * (pl.col("exceeded") + pl.col("met")) / judged))
+    out = pl.concat(parts, how="vertical_relaxed").with_columns(share=100 * _met_share())
     return _period_labels(out, order=True).sort("order", "series").drop("order") if out.height else out
 
 
