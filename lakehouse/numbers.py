@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+
+import polars as pl
 
 from lakehouse.text import fold, nfc
 
@@ -64,18 +65,19 @@ _VI_EVIDENCE = re.compile(r"^-?\d+,\d+$|^-?\d{1,3}(\.\d{3})+,\d+$|^-?\d{1,3}(\.\
 _EN_EVIDENCE = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d{1,2}$|^-?\d+\.\d{4,}$")
 
 
-def decide_notation(texts) -> tuple[str, int, int]:
+def decide_notation(texts: pl.Series) -> tuple[str, int, int]:
     """Which notation a file's text numbers use, from the numbers that can only be read one way.
 
     ``5.835`` alone is ambiguous; ``7,5`` or ``1.234,5`` says Vietnamese, ``1,234.5`` or ``7.25``
     says English. Returns (notation, Vietnamese evidence, English evidence); Vietnamese wins ties.
     """
-    vi = en = 0
-    # Reports repeat the same figures often: each distinct text is read once, counted as often as it occurs.
-    for text, n in Counter(map(str, texts)).items():
-        head = split_number_and_unit(text)[0].replace(" ", "")
-        vi += n * bool(_VI_EVIDENCE.match(head))
-        en += n * bool(_EN_EVIDENCE.match(head))
+    # The number at the head of each text, as split_number_and_unit reads it, for a whole column
+    # at once (a file has thousands of texts: a Python loop over them was 17 ms a file).
+    text = texts.cast(pl.String).str.normalize("NFC").str.strip_chars()
+    head = (pl.select(pl.coalesce(text.str.extract(_NUMBER_HEAD.pattern, 1).str.strip_chars(), text)).to_series()
+            .str.replace_all(" ", "", literal=True))
+    vi = int(head.str.contains(_VI_EVIDENCE.pattern).sum())
+    en = int(head.str.contains(_EN_EVIDENCE.pattern).sum())
     return (EN if en > vi else VI), vi, en
 
 

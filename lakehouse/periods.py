@@ -6,6 +6,7 @@ voter turnout. Canonical codes sort correctly as text within a year.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 from datetime import date, timedelta
 
@@ -64,6 +65,8 @@ def period_type(code: str) -> str:
     return {"H": "half", "Q": "quarter"}.get(tail[0], "month")
 
 
+# Called per distinct (indicator, period) of every file a night types: a handful of distinct answers.
+@functools.lru_cache(maxsize=8192)
 def bounds(code: str, window: tuple[date, date] | None = None) -> tuple[date, date]:
     """First and last day of the period (the campaign window for ``DOT``)."""
     if code == WINDOW:
@@ -115,9 +118,14 @@ def expected_periods(kind: str, window: tuple[date, date], as_of: date) -> list[
 
     Half-year reporting follows Vietnamese practice: "6 tháng đầu năm" then "cả năm".
     """
+    return list(_expected_periods(kind, window, as_of))
+
+
+@functools.lru_cache(maxsize=1024)
+def _expected_periods(kind: str, window: tuple[date, date], as_of: date) -> tuple[str, ...]:
     start, end = window
     if kind == "window":
-        return [WINDOW] if end <= as_of else []
+        return (WINDOW,) if end <= as_of else ()
     codes: list[str] = []
     for year in range(start.year, end.year + 1):
         if kind == "year":
@@ -132,7 +140,7 @@ def expected_periods(kind: str, window: tuple[date, date], as_of: date) -> list[
             p_start, p_end = bounds(code)
             if p_start <= end and p_end >= start and p_end <= as_of:
                 codes.append(code)
-    return codes
+    return tuple(codes)
 
 
 def due_date(code: str, window: tuple[date, date], due_days: int) -> date:

@@ -1,5 +1,6 @@
-"""Where the nightly work runs: in this process (the default), or on a Dask cluster when one
-is named (``--scheduler tcp://host:8786`` or ``THIDUA_DASK_SCHEDULER``).
+"""Where the nightly work runs: in this process (the default), in a few worker processes on
+this machine (``--workers N``: its cores), or on a Dask cluster when one is named
+(``--scheduler tcp://host:8786`` or ``THIDUA_DASK_SCHEDULER``: several machines).
 
 The work handed out is pure: a function of its arguments and of tables read from the lake by
 their names, returning frames; writing stays in the job that holds the lake's locks. Workers
@@ -21,21 +22,54 @@ def scheduler(address: str | None = None) -> str | None:
 
 
 def run_all(fn: Callable, tasks: Iterable[tuple], shared: dict | None = None,
-            address: str | None = None) -> Iterator:
+            address: str | None = None, workers: int = 1) -> Iterator:
     """``fn(*task, **shared)`` for every task, results as they finish. ``shared`` (the
-    reference tables) is sent to each worker once, not with every task."""
+    reference tables) is sent to each worker once, not with every task. ``address``: a Dask
+    scheduler; else ``workers`` > 1: that many processes of this machine."""
     shared = shared or {}
-    where = address
-    if where is None:
+    if address is not None:
+        yield from _on_dask(fn, tasks, shared, address)
+    elif workers > 1:
+        yield from _on_processes(fn, tasks, shared, workers)
+    else:
         for task in tasks:
             yield fn(*task, **shared)
-        return
+
+
+def _on_dask(fn: Callable, tasks: Iterable[tuple], shared: dict, address: str) -> Iterator:
     from distributed import Client, as_completed
 
-    with Client(where) as client:
+    with Client(address) as client:
         sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
         futures = [client.submit(fn, *task, **sent, pure=False) for task in tasks]
         for future in as_completed(futures):
             result = future.result()
             future.release()          # the worker may drop it: the job holds one chunk at a time
             yield result
+
+
+_shared: dict = {}   # in a worker process: what every task of the run shares
+
+
+def _receive(shared: dict) -> None:
+    _shared.update(shared)
+
+
+def _call(fn: Callable, task: tuple):
+    return fn(*task, **_shared)
+
+
+def _on_processes(fn: Callable, tasks: Iterable[tuple], shared: dict, workers: int) -> Iterator:
+    """The standard library's process pool: nothing to install, nothing to start beforehand.
+    Processes are spawned, not forked (polars' thread pool does not survive a fork)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_receive,
+                               initargs=(shared,))
+    try:
+        futures = [pool.submit(_call, fn, task) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:   # a failed chunk (or a job stopped) leaves no task running behind it
+        pool.shutdown(wait=True, cancel_futures=True)

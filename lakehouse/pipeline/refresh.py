@@ -38,9 +38,10 @@ REFRESH_LOCK = "refresh"
 
 
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False,
-            scheduler: str | None = None) -> Run:
+            scheduler: str | None = None, workers: int = 1) -> Run:
     """``full``: type every bronze file again, even those already typed with today's catalog and
-    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers."""
+    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers; else
+    ``workers``: how many processes of this machine build gold."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         as_of = as_of or date.today()
@@ -54,10 +55,10 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         else:
             periods = sorted(set(periods) | set(left))
         if since is None or since > as_of or damaged or any(published.values()) or gold.incomplete(lake):
-            gold.rebuild(lake, run, as_of, scheduler=scheduler)
+            gold.rebuild(lake, run, as_of, scheduler=scheduler, workers=workers)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
             gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True,
-                         scheduler=scheduler)
+                         scheduler=scheduler, workers=workers)
         run.tables.setdefault("gold.attainment", {})["as_of"] = as_of.isoformat()
         check_tables(lake, run, every=full or since is None)
         maintain(lake, run)

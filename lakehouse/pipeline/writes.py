@@ -15,7 +15,12 @@ def same_content(name: str, old: pl.DataFrame, new: pl.DataFrame) -> bool:
     if old.height == 0:
         return True
     cols = list(new.columns)
-    return old.sort(cols, nulls_last=True).equals(new.sort(cols, nulls_last=True))
+    if old.columns != cols or old.schema != new.schema:
+        old = spec(name).conform(old)
+    # The multisets of row hashes (both sides hashed by this process, the same schema): a tenth of
+    # the cost of sorting a million rows by every column (1.75 s against 0.18 s, one national
+    # month of gold.attainment). Two different rows hashing alike, 2^-64 a pair, is not a concern.
+    return old.select(cols).hash_rows().sort().equals(new.hash_rows().sort())
 
 
 def write_if_changed(lake: Lake, name: str, frame: pl.DataFrame) -> bool:

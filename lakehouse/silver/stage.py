@@ -52,12 +52,10 @@ def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Stag
     return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
 
 
-def _text_numbers(rows: pl.DataFrame) -> list[str]:
+def _text_numbers(rows: pl.DataFrame) -> pl.Series:
     """Numbers written as text (a real spreadsheet number needs no notation)."""
-    texts = []
-    for name in ("value", "plan", "baseline", "pct"):
-        texts += rows.filter(~pl.col(f"{name}_is_number").fill_null(False))[f"{name}_text"].drop_nulls().to_list()
-    return texts
+    return pl.concat([rows.filter(~pl.col(f"{name}_is_number").fill_null(False))[f"{name}_text"].drop_nulls()
+                      for name in ("value", "plan", "baseline", "pct")])
 
 
 def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame, cat: Catalog) -> pl.DataFrame:
