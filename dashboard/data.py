@@ -59,10 +59,16 @@ def _opened(root: str, name: str, version: int, identity: str | None):
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
+def _scanned(root: str, name: str, version: int, identity: str | None) -> pl.LazyFrame:
+    """The table's scan at ``version``, kept: its files are listed once per server."""
+    return Lake.scan_opened(_opened(root, name, version, identity))
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _read(root: str, table: str, version: int | None, where: tuple = (), columns: tuple = (),
           identity: str | None = None) -> pl.DataFrame:
     lk = Lake(root)
-    opened = _opened(root, table, version, identity) if version is not None and lk.exists(table) else None
+    opened = _scanned(root, table, version, identity) if version is not None and lk.exists(table) else None
     return lk.read(table, where=dict(where) or None, version=version, columns=columns or None, opened=opened)
 
 

@@ -158,19 +158,28 @@ class Lake:
             return s.empty().lazy()
         return pl.scan_delta(self.uri(name), storage_options=self.storage_options)
 
+    @staticmethod
+    def scan_opened(opened: DeltaTable) -> pl.LazyFrame:
+        """A scan of an opened table to keep and filter again: polars resolves its files and
+        their statistics at the first collect and reuses them after (1 ms a read instead of 5)."""
+        return pl.scan_delta(opened)
+
     def read(self, name: str, where: Mapping[str, Iterable[object]] | None = None,
              version: int | None = None, columns: Iterable[str] | None = None,
-             opened: DeltaTable | None = None) -> pl.DataFrame:
+             opened: DeltaTable | pl.LazyFrame | None = None) -> pl.DataFrame:
         """The table (or the rows whose columns take the given values; only ``columns`` when
         given) as a frame. ``opened``: the table already opened at ``version`` (its log not
-        replayed again). Filters reach the scan, so partitions and row groups whose statistics
-        exclude them are not read."""
+        replayed again), or its scan (``scan_opened``: its file list and statistics not
+        gathered again either). Filters reach the scan, so partitions and row groups whose
+        statistics exclude them are not read."""
         s = spec(name)
-        if not self.exists(name):
+        if isinstance(opened, pl.LazyFrame):
+            lf = opened
+        elif not self.exists(name):
             return s.empty() if columns is None else s.empty().select(list(columns))
-        source = opened if opened is not None else self.uri(name)
-        lf = pl.scan_delta(source, version=None if opened is not None else version,
-                           storage_options=None if opened is not None else self.storage_options)
+        else:
+            lf = self.scan_opened(opened) if opened is not None else pl.scan_delta(
+                self.uri(name), version=version, storage_options=self.storage_options)
         if where:
             for column, values in where.items():
                 lf = lf.filter(pl.col(column).is_in(list(values)))

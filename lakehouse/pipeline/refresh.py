@@ -148,7 +148,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     results, rejects, typed_now = [], [], []
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
-        stored = lake.table("bronze.cells") if lake.exists("bronze.cells") else None
+        stored = lake.scan_opened(lake.table("bronze.cells")) if lake.exists("bronze.cells") else None
         for batch, read in _read_ahead(lake, _batches(manifest, BATCH_BYTES), stored):
             items, received, allowed = [], {}, {}
             for entry, got in zip(batch, read):
@@ -248,7 +248,7 @@ def _read_ahead(lake: Lake, batches: Iterator[list[dict]], stored) -> Iterator[t
 
 
 def _cells(lake: Lake, entry: dict, stored) -> _Read:
-    """A file's cells from ``bronze.cells`` (``stored``: that table, opened once), or read again
+    """A file's cells from ``bronze.cells`` (``stored``: its scan, opened once), or read again
     from its kept bytes (the ingest stopped before writing them, or the file came in through the
     inbox in bulk). Touches nothing but the lake's files: it runs on the read-ahead thread."""
     file_id, name = entry["file_id"], entry["original_name"]
