@@ -9,6 +9,8 @@ run the same code version as the job.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 
@@ -29,8 +31,8 @@ def run_all(fn: Callable, tasks: Iterable[tuple], shared: dict | None = None,
     shared = shared or {}
     if address is not None:
         yield from _on_dask(fn, tasks, shared, address)
-    elif workers > 1:
-        yield from _on_processes(fn, tasks, shared, workers)
+    elif workers > 1:   # in order, a few tasks ahead: results not taken yet would pile up in memory
+        yield from imap(fn, tasks, shared, workers)
     else:
         for task in tasks:
             yield fn(*task, **shared)
@@ -59,17 +61,35 @@ def _call(fn: Callable, task: tuple):
     return fn(*task, **_shared)
 
 
-def _on_processes(fn: Callable, tasks: Iterable[tuple], shared: dict, workers: int) -> Iterator:
+@contextlib.contextmanager
+def _processes(workers: int, shared: dict) -> Iterator:
     """The standard library's process pool: nothing to install, nothing to start beforehand.
     Processes are spawned, not forked (polars' thread pool does not survive a fork)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_receive,
                                initargs=(shared,))
     try:
-        futures = [pool.submit(_call, fn, task) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-    finally:   # a failed chunk (or a job stopped) leaves no task running behind it
+        yield pool
+    finally:   # a failed task (or a job stopped) leaves no task running behind it
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def imap(fn: Callable, tasks: Iterable[tuple], shared: dict | None = None, workers: int = 1) -> Iterator:
+    """``fn(*task, **shared)`` for every task, results in the tasks' order; with ``workers`` > 1
+    in that many processes of this machine. ``tasks`` is drawn as the work goes (two tasks a
+    worker ahead of the results taken), so a long stream of tasks never sits in memory."""
+    shared = shared or {}
+    if workers <= 1:
+        for task in tasks:
+            yield fn(*task, **shared)
+        return
+    with _processes(workers, shared) as pool:
+        pending: collections.deque = collections.deque()
+        for task in tasks:
+            pending.append(pool.submit(_call, fn, task))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

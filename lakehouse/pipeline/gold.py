@@ -123,7 +123,8 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
         if workers > 1:   # at least a chunk a worker
             step = min(step, -(-len(periods) // workers))
         chunks = [(lake.location, as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
-        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler, workers):
+        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler,
+                                     min(workers, len(chunks))):
             for name, frame, result in built:
                 results.setdefault(name, []).append(result)
                 if not result.success:
