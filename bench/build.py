@@ -27,8 +27,8 @@ from lakehouse.store import Lake
 def run_measured(args: list[str], env: dict | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak resident MB of the process and all its children together, exit
     code) of a child process. The kernel's peak (``wait4``) is the largest single process's, so
-    the tree's memory is sampled as well (every 0.2 s): with gold built by worker processes,
-    their memory adds up."""
+    the tree's memory is sampled as well (every 0.2 s): the job's reader works in a process of
+    its own, and their memory adds up."""
     import threading
 
     import psutil
@@ -74,10 +74,9 @@ def parse_floor(lake: Lake) -> float:
     return time.perf_counter() - start
 
 
-def build(scale_name: str, folder: Path, progress: bool = True, again: bool = False, workers: int = 1) -> dict:
+def build(scale_name: str, folder: Path, progress: bool = True, again: bool = False) -> dict:
     """``again``: on a lake already built, time ``refresh --full`` and an ordinary night again
-    (after a change to the code; a first night brings the tables' layout up to date untimed).
-    ``workers``: processes building gold in the timed full rebuild (``jobs refresh --workers``)."""
+    (after a change to the code; a first night brings the tables' layout up to date untimed)."""
     scale = SCALES[scale_name]
     catalog = write_catalog(scale, folder / "catalog")
     lake = Lake(folder / "lake")
@@ -92,9 +91,9 @@ def build(scale_name: str, folder: Path, progress: bool = True, again: bool = Fa
     if again:   # the lake is built: its layout brought up to date by a night, then the full rebuild timed
         _, _, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", lake.location],
                                   {"THIDUA_CATALOG": str(catalog)})
-        full = ["--full", "--workers", str(workers)]
+        full = ["--full"]
     else:
-        full = ["--workers", str(workers)]
+        full = []
     wall, peak_mb, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", lake.location, *full],
                                        {"THIDUA_CATALOG": str(catalog)})
     if code:
@@ -109,7 +108,7 @@ def build(scale_name: str, folder: Path, progress: bool = True, again: bool = Fa
     if code:
         raise SystemExit(f"incremental refresh failed with exit code {code}")
     figures = {"scale": scale_name, "files": files, "values": rows, "generate_s": round(generated, 2),
-               "refresh_s": round(wall, 2), "refresh_peak_mb": round(peak_mb), "refresh_workers": workers, "parse_floor_s": round(floor, 2),
+               "refresh_s": round(wall, 2), "refresh_peak_mb": round(peak_mb), "parse_floor_s": round(floor, 2),
                "night_files": len(night), "night_refresh_s": round(night_wall, 2), "night_peak_mb": round(night_peak),
                "nights": (json.loads((folder / "build.json").read_text()).get("nights", 0) if again else 0) + 1,
                "silver_rows": lake.read("silver.report_values").height if rows < 5_000_000 else None}
@@ -122,9 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", choices=sorted(SCALES), default="province")
     p.add_argument("--dir", required=True, type=Path)
     p.add_argument("--again", action="store_true", help="re-time the refreshes of a lake already built")
-    p.add_argument("--workers", type=int, default=1, help="processes building gold in the timed rebuild")
     args = p.parse_args(argv)
-    print(json.dumps(build(args.scale, args.dir, again=args.again, workers=args.workers), indent=2))
+    print(json.dumps(build(args.scale, args.dir, again=args.again), indent=2))
     return 0
 
 

@@ -44,8 +44,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="đọc lại mọi tệp (mặc định: chỉ tệp chưa được đọc với danh mục và chương trình hiện tại)")
     p.add_argument("--scheduler", help="địa chỉ bộ điều phối Dask (tcp://máy:8786) để dựng gold trên nhiều máy "
                                        "(mặc định: $THIDUA_DASK_SCHEDULER, không có thì chạy trong tiến trình này)")
-    p.add_argument("--workers", type=int, default=1,
-                   help="số tiến trình dựng gold trên máy này, thường là số nhân CPU (mặc định: 1)")
 
     p = sub.add_parser("demo", help="tạo dữ liệu mẫu cho hai phong trào và làm mới gold")
     _common(p)
@@ -272,7 +270,7 @@ def _refresh(args, lake, cat) -> int:
         from lakehouse.pipeline.cluster import scheduler
 
         run = refresh(lake, cat, as_of=as_of, progress=sys.stderr.isatty(), full=args.full,
-                      scheduler=scheduler(args.scheduler), workers=max(1, args.workers))
+                      scheduler=scheduler(args.scheduler))
     except GoldCheckFailed as exc:
         print(f"Lỗi: {exc}", file=sys.stderr)
         return EXIT_REJECTED

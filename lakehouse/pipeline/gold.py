@@ -98,11 +98,10 @@ def _in_window(period: str, window) -> bool:
 
 
 def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None,
-            compare: bool = False, scheduler: str | None = None, workers: int = 1) -> None:
+            compare: bool = False, scheduler: str | None = None) -> None:
     """``touched``: campaign → periods an ingest changed (``compare``: only those whose content
     differs are written, as the nightly refresh asks); ``None`` rebuilds every partition.
-    ``scheduler``: a Dask scheduler's address to build the chunks of periods on; else ``workers``:
-    how many processes of this machine build them (``lakehouse.pipeline.cluster``)."""
+    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``lakehouse.pipeline.cluster``)."""
     for name in GOLD:
         lake.conform_layout(name)
     if touched is not None and not touched:
@@ -120,11 +119,8 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
     with lake.spool(f"gold-{run.run_id}") as spool:
         # One period a task on a cluster (spread over the workers); a few at a time here (fewer passes).
         step = 1 if scheduler else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
-        if workers > 1:   # at least a chunk a worker
-            step = min(step, -(-len(periods) // workers))
         chunks = [(lake.location, as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
-        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler,
-                                     min(workers, len(chunks))):
+        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler):
             for name, frame, result in built:
                 results.setdefault(name, []).append(result)
                 if not result.success:

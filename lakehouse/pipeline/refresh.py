@@ -9,7 +9,6 @@ row change nothing but the run log.
 """
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from lakehouse.silver import quarantine, report_values, typed_files
 from lakehouse.bronze.files import permitted
 from lakehouse.silver.stage import restrict_to_units, stage_files
 from lakehouse.store import RETENTION_DAYS, Lake
-from lakehouse.pipeline import cluster, gold
+from lakehouse.pipeline import gold
 from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignment_keys, file_problem
 from lakehouse.pipeline.publish import publish
 from lakehouse.pipeline.repair import repair
@@ -39,11 +38,9 @@ REFRESH_LOCK = "refresh"
 
 
 def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool = False, full: bool = False,
-            scheduler: str | None = None, workers: int = 1) -> Run:
+            scheduler: str | None = None) -> Run:
     """``full``: type every bronze file again, even those already typed with today's catalog and
-    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers.
-    ``workers``: how many processes of this machine type the files (and build gold, without a
-    scheduler)."""
+    code. ``scheduler``: a Dask scheduler's address; gold is then built on its workers."""
     run = Run("refresh")
     with lake.lock(REFRESH_LOCK), lake.lock(WRITER_LOCK, wait_seconds=WRITER_WAIT_SECONDS):
         as_of = as_of or date.today()
@@ -51,16 +48,16 @@ def refresh(lake: Lake, cat: Catalog, as_of: date | None = None, progress: bool 
         damaged = repair(lake, cat, run, as_of, deep=True, rebuild_gold=False)
         published = publish(lake, cat, run)
         left = unfinished_silver(lake)
-        periods = rebuild_silver(lake, cat, run, progress, full, workers)
+        periods = rebuild_silver(lake, cat, run, progress, full)
         if left is None:
             since = None    # what a stopped job changed cannot be told: gold is rebuilt whole
         else:
             periods = sorted(set(periods) | set(left))
         if since is None or since > as_of or damaged or any(published.values()) or gold.incomplete(lake):
-            gold.rebuild(lake, run, as_of, scheduler=scheduler, workers=workers)
+            gold.rebuild(lake, run, as_of, scheduler=scheduler)
         else:   # an ordinary night: the periods whose values changed, and those the date still moves
             gold.rebuild(lake, run, as_of, touched=gold.nightly(lake, as_of, since, periods), compare=True,
-                         scheduler=scheduler, workers=workers)
+                         scheduler=scheduler)
         run.tables.setdefault("gold.attainment", {})["as_of"] = as_of.isoformat()
         check_tables(lake, run, every=full or since is None)
         maintain(lake, run)
@@ -128,8 +125,7 @@ def _batches(manifest: pl.DataFrame, budget: int) -> Iterator[list[dict]]:
         yield batch
 
 
-def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False,
-                   workers: int = 1) -> list[str]:
+def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, full: bool = False) -> list[str]:
     """The bronze files not yet typed with today's catalog and code (every file when ``full``,
     or after a catalog or code change) read again, a batch at a time; their values wait in a
     spool by period, then each period they touch (or touched before) is resolved again (latest
@@ -152,32 +148,20 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
     with lake.spool(f"silver-{run.run_id}") as spool, \
             tqdm(total=manifest.height, disable=not progress, desc="Đọc lại tệp", unit="tệp") as bar:
         stored = lake.scan_opened(lake.table("bronze.cells")) if lake.exists("bronze.cells") else None
-        planned = list(_batches(manifest, BATCH_BYTES))
-        batches: deque = deque()   # what the job keeps of each batch handed out, in order
-
-        def tasks() -> Iterator[tuple]:
-            for batch, read in _read_ahead(lake, iter(planned), stored):
-                items, received, allowed = [], {}, {}
-                for entry, got in zip(batch, read):
-                    received[entry["file_id"]] = entry["received_at"]
-                    allowed[entry["file_id"]] = permitted(entry)
-                    if got.reject is not None:
-                        rejects.append(got.reject)
-                    if got.error is not None:
-                        run.error(entry["original_name"], *got.error)
-                    if got.refused:    # refused as a whole by the reader: the same answer until the code changes
-                        typed_now.append((entry["file_id"], fingerprint, [], 0, 1))
-                    if got.cells is not None:
-                        items.append((entry["file_id"], entry["original_name"], got.cells))
-                batches.append((len(batch), received, allowed))
-                yield (items,)
-
-        # Typing and checking a batch is a pure function of its cells and the catalog: with
-        # ``workers``, batches are staged side by side in processes of this machine (not for a
-        # night of one batch: starting a process costs more than it would save).
-        for staged, check in cluster.imap(stage_files, tasks(), {"cat": cat, "assignments": keys},
-                                          min(workers, len(planned))):
-            size, received, allowed = batches.popleft()
+        for batch, read in _read_ahead(lake, _batches(manifest, BATCH_BYTES), stored):
+            items, received, allowed = [], {}, {}
+            for entry, got in zip(batch, read):
+                received[entry["file_id"]] = entry["received_at"]
+                allowed[entry["file_id"]] = permitted(entry)
+                if got.reject is not None:
+                    rejects.append(got.reject)
+                if got.error is not None:
+                    run.error(entry["original_name"], *got.error)
+                if got.refused:    # refused as a whole by the reader: the same answer until the code changes
+                    typed_now.append((entry["file_id"], fingerprint, [], 0, 1))
+                if got.cells is not None:
+                    items.append((entry["file_id"], entry["original_name"], got.cells))
+            staged, check = stage_files(items, cat, keys)
             if check is not None:
                 results.append(check)
             for s in staged:
@@ -195,7 +179,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                                   if not s.accepted.is_empty() else [], s.accepted.height, s.rejects.height))
                 if not s.accepted.is_empty():
                     spool.add_by("values", report_values.to_table(s.accepted, s.file_id, at), ["period"])
-            bar.update(size)
+            bar.update(len(batch))
         combined = checks.combine("silver.report_values", results)
         if combined is not None:
             run.checks.append(combined)
