@@ -390,7 +390,7 @@ def year_end_forecast(code: str, period: str, unit: str | None = None) -> pl.Dat
 
 def scores(code: str, period: str) -> pl.DataFrame:
     """Cluster leaderboards of one period, with names."""
-    clusters = (table("reference.cluster_members").select("cluster_code", "cluster_name").unique())
+    clusters = table("reference.cluster_members", ("cluster_code", "cluster_name"), campaign_code=code).unique()
     return (table("gold.unit_scores", campaign_code=code, period=period)
             .join(clusters, on="cluster_code", how="left")
             .pipe(named)

@@ -84,3 +84,31 @@ def serious_violations(page) -> list[str]:
         .filter(v => v.impact === 'serious' || v.impact === 'critical')
         .map(v => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')}`)""")
     return list(found)
+
+
+# Streamlit's English that once showed, and our own words that once leaked (layout and job codes).
+ENGLISH = ("Upload", "per file", "Browse files", "Drag and drop", "Print", "Record screen", "canonical",
+           "— ingest", "— refresh", "Download as CSV", "Traceback")
+ENGLISH_LABELS = ("Link to heading", "Download as CSV", "Search", "Fullscreen", "Show/hide columns")
+
+
+def problems_on(page, tables_fit: bool = True) -> list[str]:
+    """What is wrong with the page as drawn: errors, hidden columns, sideways scroll, English."""
+    found = []
+    if page.locator('[data-testid="stException"]').count():
+        found.append("an exception is shown")
+    found += [f"error box: {t}" for t in page.locator('[data-testid="stAlertContentError"]').all_inner_texts()]
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(e => {
+        const s = e.querySelector('.dvn-scroller');
+        return s && s.scrollWidth > s.clientWidth + 1 ? `${s.scrollWidth} > ${s.clientWidth}` : null;
+    }).filter(Boolean)""")
+    found += [f"a table scrolls sideways ({c} px)" for c in cut if tables_fit]
+    wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    if wide[0] > wide[1] + 1:
+        found.append(f"the page scrolls sideways ({wide[0]} > {wide[1]} px)")
+    text = page.locator("body").inner_text()
+    found += [f"English on screen: {w!r}" for w in ENGLISH if w in text]
+    labels = set(page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))"))
+    found += [f"English label: {w!r}" for w in ENGLISH_LABELS if w in labels]
+    found += serious_violations(page)
+    return found

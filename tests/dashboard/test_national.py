@@ -1,8 +1,10 @@
 """A national campaign's pages: areas (provinces) first, one area's units on demand, trends as
 shares of units (the benchmark generator's real units and files for two provinces, built by
-the real refresh; AppTest runs the real app script)."""
+the real refresh; AppTest runs the real app script, then Chromium at a desktop's and a phone's
+size)."""
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,6 +14,7 @@ from lakehouse.periods import label_vi
 from lakehouse.pipeline.refresh import refresh
 from lakehouse.reference.catalog import load
 from lakehouse.store import Lake
+from tests.dashboard.browser import ARGS, ARTIFACTS, CHROMIUM, DESKTOP, PHONE, problems_on, serve, settled, sign_in
 from tests.dashboard.test_app import LEADER, open_app
 
 SCALE = generate.Scale("two-provinces", (20, 4), 3, date(2025, 1, 1), 2)
@@ -117,3 +120,32 @@ def test_the_reporting_progress_is_drawn_by_area_and_lists_the_late_units_of_one
     names = dict(national.read("reference.units").select("unit_code", "name").iter_rows())
     listed = [t.value for t in at.dataframe if "Còn thiếu" in t.value.columns]
     assert (set(listed[0]["Đơn vị"]) if listed else set()) == {names[u] for u in late["unit_code"]}
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
+@pytest.mark.parametrize("size", ["desktop", "phone"])
+def test_the_national_pages_read_right_in_a_browser_at_both_sizes(national, tmp_path, size):
+    """The three national views in Chromium, as a leader opens them from a shared link (an area
+    chosen): no error, no sideways scroll, whole tables where a leader reads them, no English,
+    nothing serious for axe-core; the chosen area's units are listed by name."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    query = f"?campaign={generate.CAMPAIGN}&period={PERIOD}&area=04"
+    problems = {}
+    with serve(national.root, tmp_path) as (url, _), playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        context = browser.new_context(locale="vi-VN", **(DESKTOP if size == "desktop" else PHONE))
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        page.goto(url)
+        sign_in(page, "lanhdao", "lanhdao2024")
+        for path in ("", "chi-tieu", "tien-do"):
+            page.goto(f"{url}/{path}{query}")
+            page.locator("h1").first.wait_for()
+            settled(page)
+            if found := problems_on(page):
+                problems[path or "tong-quan"] = found
+            if path == "":
+                assert "Các đơn vị của Tỉnh Cao Bằng" in page.locator("body").inner_text()
+                page.screenshot(path=str(ARTIFACTS / f"{size}-toan-quoc.png"), full_page=True)
+        browser.close()
+    assert not problems, problems

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.dashboard.browser import (ARGS, ARTIFACTS, CHROMIUM, DESKTOP, PHONE, serious_violations, serve,
-                                     settled, sign_in)
+from tests.dashboard.browser import ARGS, ARTIFACTS, CHROMIUM, DESKTOP, PHONE, problems_on, serve, settled, sign_in
 
 playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
@@ -33,11 +32,6 @@ LEADER_PAGES = ("", "don-vi", "chi-tieu", "xep-hang", "tien-do", "cach-tinh-diem
 # The pages each role's run checks: the admin every page; the others what only they see.
 CHECKED = {"admin": tuple(path for path, _ in PAGES), "leadership": ("", "don-vi", "xep-hang"), "steward": ("tai-len",)}
 QUERY = "?campaign=TPLS2024&period=2024-H1"
-# Streamlit's English that once showed, and our own words that once leaked (layout and job codes).
-ENGLISH = ("Upload", "per file", "Browse files", "Drag and drop", "Print", "Record screen", "canonical",
-           "— ingest", "— refresh", "Download as CSV", "Traceback")
-ENGLISH_LABELS = ("Link to heading", "Download as CSV", "Search", "Fullscreen", "Show/hide columns")
-
 
 @pytest.fixture(scope="module")
 def server(demo_lake_dir, tmp_path_factory):
@@ -63,28 +57,6 @@ def _open(browser, server, size: dict, role: str):
     return context, page
 
 
-def _problems(page, tables_fit: bool = True) -> list[str]:
-    """What is wrong with the page as drawn: errors, hidden columns, sideways scroll, English."""
-    found = []
-    if page.locator('[data-testid="stException"]').count():
-        found.append("an exception is shown")
-    found += [f"error box: {t}" for t in page.locator('[data-testid="stAlertContentError"]').all_inner_texts()]
-    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].map(e => {
-        const s = e.querySelector('.dvn-scroller');
-        return s && s.scrollWidth > s.clientWidth + 1 ? `${s.scrollWidth} > ${s.clientWidth}` : null;
-    }).filter(Boolean)""")
-    found += [f"a table scrolls sideways ({c} px)" for c in cut if tables_fit]
-    wide = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
-    if wide[0] > wide[1] + 1:
-        found.append(f"the page scrolls sideways ({wide[0]} > {wide[1]} px)")
-    text = page.locator("body").inner_text()
-    found += [f"English on screen: {w!r}" for w in ENGLISH if w in text]
-    labels = set(page.evaluate("() => [...document.querySelectorAll('[aria-label]')].map(e => e.getAttribute('aria-label'))"))
-    found += [f"English label: {w!r}" for w in ENGLISH_LABELS if w in labels]
-    found += serious_violations(page)
-    return found
-
-
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 @pytest.mark.parametrize("role", EVERYONE)
 def test_every_page_reads_right_at_both_sizes(server, browser, role, size):
@@ -101,7 +73,7 @@ def test_every_page_reads_right_at_both_sizes(server, browser, role, size):
             page.wait_for_timeout(300)
         # On a phone, the pages a leader reads show whole tables; a steward's wide tables
         # (runs, rejected rows, the catalog) scroll inside themselves, never the page.
-        if found := _problems(page, tables_fit=size == "desktop" or path in LEADER_PAGES):
+        if found := problems_on(page, tables_fit=size == "desktop" or path in LEADER_PAGES):
             problems[path or "tong-quan"] = found
         if role == "leadership" and path in ("", "don-vi"):
             page.screenshot(path=str(ARTIFACTS / f"{size}-{path or 'tong-quan'}.png"))

@@ -3,7 +3,9 @@ import math
 import pytest
 from hypothesis import given, strategies as st
 
-from lakehouse.numbers import NumberError, parse_number, parse_quantity, parse_yes_no
+import polars as pl
+
+from lakehouse.numbers import NumberError, decide_notation, parse_number, parse_quantity, parse_yes_no
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -84,3 +86,15 @@ def test_never_crashes_and_never_returns_a_non_finite_number(text):
     except NumberError:
         return
     assert value is None or math.isfinite(value)
+
+
+@pytest.mark.parametrize("texts, expected", [
+    (["7,5", "1.234,5", "5.835"], ("vi", 2, 0)),                    # 5.835 alone can be read both ways
+    (["1,234.5", "7.25", " 3.14159 "], ("en", 0, 3)),
+    (["5.835 tỷ đồng", "12,5 %", "1.234.567"], ("vi", 2, 0)),       # the number at the head of the text
+    (["1,234.5", "7,5"], ("vi", 1, 1)),                              # a tie is read the Vietnamese way
+    (["5.835", "100", "không có số liệu", ""], ("vi", 0, 0)),
+    ([], ("vi", 0, 0)),
+])
+def test_a_files_notation_is_decided_by_the_numbers_that_read_only_one_way(texts, expected):
+    assert decide_notation(pl.Series(texts, dtype=pl.String)) == expected
