@@ -189,16 +189,20 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
         changed, counted, rows, count_rows = [], [], 0, 0
         for period in sorted(periods):
             values = spool.read(f"values/{period}")
-            if keep_ids:   # the rows of the files not typed again stay as they are
-                others = lake.read("silver.report_values", where={"period": [period]}).filter(
-                    ~pl.col("file_id").is_in(retyped_ids))
+            # The partition as it stands, read once: the rows of the files not typed again stay as
+            # they are, and the whole is compared with what replaces it.
+            stored = lake.read("silver.report_values", where={"period": [period]})
+            if keep_ids:
+                others = stored.filter(~pl.col("file_id").is_in(retyped_ids))
                 values = pl.concat([others, values], how="diagonal_relaxed") if not values.is_empty() else others
+                del others
             new = report_values.resolve_current(values) if not values.is_empty() else values
+            del values
             rows += new.height
-            if not same_content("silver.report_values", lake.read("silver.report_values", where={"period": [period]}),
-                                new):
+            if not same_content("silver.report_values", stored, new):
                 spool.add(f"silver/{period}", new)
                 changed.append(period)
+            del stored
             counts = file_counts.build(new)
             count_rows += counts.height
             if not same_content("gold.file_counts", lake.read("gold.file_counts", where={"period": [period]}), counts):
