@@ -14,13 +14,12 @@ def same_content(name: str, old: pl.DataFrame, new: pl.DataFrame) -> bool:
         return False
     if old.height == 0:
         return True
-    cols = list(new.columns)
-    if old.columns != cols or old.schema != new.schema:
+    if old.schema != new.schema:   # same columns, same order, same types: then rows hash alike
         old = spec(name).conform(old)
     # The multisets of row hashes (both sides hashed by this process, the same schema): a tenth of
     # the cost of sorting a million rows by every column (1.75 s against 0.18 s, one national
     # month of gold.attainment). Two different rows hashing alike, 2^-64 a pair, is not a concern.
-    return old.select(cols).hash_rows().sort().equals(new.hash_rows().sort())
+    return old.hash_rows().sort().equals(new.hash_rows().sort())
 
 
 def write_if_changed(lake: Lake, name: str, frame: pl.DataFrame) -> bool:
