@@ -150,8 +150,14 @@ def detect(texts: Iterable[str], baseline: Iterable[str] | None = None) -> str |
 
     ``baseline``, item for item, is the as-is reading when it differs from ``texts`` (a CSV's
     bytes decoded as Windows-1258 rather than byte for byte)."""
-    pairs = zip(texts, baseline) if baseline is not None else ((t, t) for t in texts)
-    seen = Counter((t, b) for t, b in pairs if t and _suspect(t))
+    if baseline is None:
+        return _detect({(t, t): n for t, n in Counter(texts).items() if t and _suspect(t)})
+    return _detect({(t, b): n for (t, b), n in Counter(zip(texts, baseline)).items() if t and _suspect(t)})
+
+
+def _detect(seen: dict[tuple[str, str], int]) -> str | None:
+    """``seen``: each suspect (text, as-is reading) with how often it occurs. A file repeats its
+    unit and indicator names on every row, so each distinct text is scored once."""
     if not seen:
         return None
     scores = {None: sum(plausibility(b) * n for (_, b), n in seen.items())}
@@ -167,21 +173,18 @@ def convert_cells(texts: list[str | None]) -> tuple[list[str | None], str | None
     Every cell that reads at least as well converted is converted; where both readings are
     equally good (Unicode "Khá" is TCVN3 for "Khỏ") the cell stays as typed, unless the file
     has no Unicode Vietnamese at all, which says the whole file was typed in the old font."""
-    scheme = detect(t for t in texts if t is not None)
+    counted = Counter(texts)
+    suspects = {t for t in counted if t is not None and _suspect(t)}
+    scheme = _detect({(t, t): counted[t] for t in suspects})
     if scheme is None:
         return texts, None, 0
     read = READINGS[scheme]
-    all_legacy = not any(t is not None and not _suspect(t) and any(ord(c) > 0x7F for c in t) for t in texts)
+    all_legacy = not any(t is not None and t not in suspects and any(ord(c) > 0x7F for c in t) for t in counted)
     decided: dict[str, str] = {}
-    out, changed = [], 0
-    for t in texts:
-        if t is None or not _suspect(t):
-            out.append(t)
-            continue
-        if t not in decided:
-            new = read(t)
-            before, after = plausibility(t), plausibility(new)
-            decided[t] = new if after > before or (after == before and all_legacy) else t
-        out.append(decided[t])
-        changed += decided[t] != t
-    return out, scheme, changed
+    for t in suspects:
+        new = read(t)
+        before, after = plausibility(t), plausibility(new)
+        if after > before or (after == before and all_legacy):
+            decided[t] = new
+    changed = sum(counted[t] for t, new in decided.items() if new != t)
+    return [decided.get(t, t) for t in texts], scheme, changed
