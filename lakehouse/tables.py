@@ -18,6 +18,16 @@ ROW_GROUP = 16_384
 FILE_BYTES = 2 << 20
 
 
+def sort_rows(df: pl.DataFrame, by: list[str], nulls_last: bool = False) -> pl.DataFrame:
+    """``df.sort(by)``, the same order, in half the time for a large frame: each text column is
+    sorted by its rank among its distinct values (an enum whose categories are those values in
+    order), so the sort compares integers, not strings; a national month has a million rows and
+    a few thousand distinct codes."""
+    keys = [pl.col(c).cast(pl.Enum(df[c].drop_nulls().unique().sort())) if df.schema[c] == pl.String else pl.col(c)
+            for c in by]
+    return df.sort(keys, nulls_last=nulls_last)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     name: str
@@ -47,7 +57,7 @@ class TableSpec:
 
     def ordered(self, df: pl.DataFrame) -> pl.DataFrame:
         """``df`` in the table's row order (as written to its files)."""
-        return df.sort(list(self.sort_by), nulls_last=True) if self.sort_by else df
+        return sort_rows(df, list(self.sort_by), nulls_last=True) if self.sort_by else df
 
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema=self.schema)

@@ -17,7 +17,7 @@ import polars as pl
 
 from lakehouse import rules
 from lakehouse.gold.expected import expected_grid, period_facts
-from lakehouse.tables import spec
+from lakehouse.tables import sort_rows, spec
 
 _HIGHER_ABSOLUTE = ["at_least", "add", "range", "per_population"]
 
@@ -88,7 +88,7 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     # Sums over groups run in parallel and may differ in the last bit; rounding keeps reruns identical.
     floats = [c for c, t in spec("gold.attainment").schema.items() if t == pl.Float64]
     frame = frame.with_columns(pl.col(floats).round(9))
-    return spec("gold.attainment").conform(frame).sort("campaign_code", "period", "indicator_code", "unit_code")
+    return sort_rows(spec("gold.attainment").conform(frame), ["campaign_code", "period", "indicator_code", "unit_code"])
 
 
 def _revised(frame: pl.DataFrame, revisions: pl.DataFrame | None) -> pl.DataFrame:

@@ -116,6 +116,8 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
         inds = inds.filter(pl.col("campaign_code").is_in(sorted(touched)))
         periods = sorted(set().union(*touched.values()))
     results: dict[str, list] = {}
+    compare = touched is None or compare
+    unchanged: dict[str, int] = {}   # partitions built as they are stored: rows, not spooled
     with lake.spool(f"gold-{run.run_id}") as spool:
         # One period a task on a cluster (spread over the workers); a few at a time here (fewer passes).
         step = 1 if scheduler else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
@@ -126,13 +128,23 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
                 if not result.success:
                     failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
                     raise GoldCheckFailed(f"{name} không qua kiểm tra chất lượng, chưa ghi: {failed}")
-                spool.add_by(name, frame, PARTS)
+                if not compare:
+                    spool.add_by(name, frame, PARTS)
+                    continue
+                # Compared as built: a partition that did not change is neither spooled nor read back.
+                for (campaign, period), part in frame.partition_by(PARTS, as_dict=True).items():
+                    key = f"{name}/{campaign}/{period}"
+                    if same_content(name, lake.read(name, where={"campaign_code": [campaign], "period": [period]}), part):
+                        unchanged[key] = part.height
+                    else:
+                        spool.add(key, part)
         for name in GOLD:
             if touched is None:
-                wanted = {_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
+                wanted = ({_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
+                          | {k for k in unchanged if k.startswith(name + "/")})
             else:
                 wanted = {f"{name}/{c}/{p}" for c, ps in touched.items() for p in ps}
-            _commit(lake, run, name, sorted(wanted), spool, compare=touched is None or compare)
+            _commit(lake, run, name, sorted(wanted), spool, compare, unchanged)
     for name, rs in results.items():
         combined = checks.combine(name, rs)
         if combined is not None:
@@ -160,16 +172,24 @@ def _key(name: str, part: dict) -> str:
     return f"{name}/{part['campaign_code']}/{part['period']}"
 
 
-def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool, compare: bool = True) -> None:
-    """One commit replacing the partitions among ``keys`` whose content changed (``compare``:
-    a refresh compares; an ingest's partitions changed with its silver rows, so it does not
-    read a million rows back to learn that)."""
+def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool, compare: bool = True,
+            unchanged: dict[str, int] | None = None) -> None:
+    """One commit replacing the partitions among ``keys`` that changed. ``compare`` (a refresh):
+    the partitions were compared as they were built (``unchanged``: those that were not
+    spooled, with their rows); a key with nothing built is compared with what is stored (a
+    partition no value reaches any more is emptied). Without it (an ingest) every key is
+    replaced: its partitions changed with its silver rows, and reading a million rows back to
+    learn that would cost more than the write."""
+    unchanged = unchanged or {}
     changed, rows = [], 0
     for key in keys:
+        if key in unchanged:
+            rows += unchanged[key]
+            continue
         _, campaign, period = key.split("/", 2)
         rows += spool.rows(key)
-        if not compare or not same_content(name, lake.read(name, where={"campaign_code": [campaign],
-                                                                         "period": [period]}), spool.read(key)):
+        if not compare or spool.rows(key) or not same_content(
+                name, lake.read(name, where={"campaign_code": [campaign], "period": [period]}), spool.read(key)):
             changed.append((key, {"campaign_code": campaign, "period": period}))
     lake.replace_partitions(name, lambda: spool.frames(k for k, _ in changed), [p for _, p in changed])
     run.count(name, rows_out=rows, written=bool(changed))

@@ -164,6 +164,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
             staged, check = stage_files(items, cat, keys)
             if check is not None:
                 results.append(check)
+            tables = []
             for s in staged:
                 at = received[s.file_id]
                 if allowed[s.file_id] is not None:   # the sender's permissions, as recorded at receipt
@@ -178,7 +179,9 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                 typed_now.append((s.file_id, fingerprint, s.accepted["period"].unique().to_list()
                                   if not s.accepted.is_empty() else [], s.accepted.height, s.rejects.height))
                 if not s.accepted.is_empty():
-                    spool.add_by("values", report_values.to_table(s.accepted, s.file_id, at), ["period"])
+                    tables.append(report_values.to_table(s.accepted, s.file_id, at))
+            if tables:   # one spool file per batch and period, not per file
+                spool.add_by("values", pl.concat(tables), ["period"])
             bar.update(len(batch))
         combined = checks.combine("silver.report_values", results)
         if combined is not None:

@@ -21,7 +21,7 @@ from lakehouse.periods import PERIOD_TYPE_VI, WINDOW, PeriodError, bounds, expec
 from lakehouse.reference import matching
 from lakehouse.reference.catalog import Catalog, Indicator
 from lakehouse.silver.layouts import FIELD_VI
-from lakehouse.tables import spec
+from lakehouse.tables import sort_rows, spec
 from lakehouse.text import cell_ref, fold
 
 KEY = ["unit_code", "indicator_code", "period"]
@@ -141,17 +141,43 @@ _TYPED_SCHEMA = {
 
 
 def type_rows(rows: pl.DataFrame, cat: Catalog, notation: str = VI) -> tuple[pl.DataFrame, pl.DataFrame, int, list[str]]:
-    """Layout rows → (typed candidates, rejected rows, rows with no value, name matches made).
+    """One file's layout rows → (typed candidates, rejected rows, rows with no value, name matches
+    made). See :func:`type_files`."""
+    typed, done = type_files(rows.with_columns(_f=pl.lit(0, pl.Int32)), cat, {0: notation})
+    rejects, empty, matches = done.get(0, (pl.DataFrame(schema=REJECT_SCHEMA), 0, []))
+    return (typed.drop("_f") if not typed.is_empty() else typed), rejects, empty, matches
+
+
+def type_files(rows: pl.DataFrame, cat: Catalog, notations: dict[int, str]
+               ) -> tuple[pl.DataFrame, dict[int, tuple[pl.DataFrame, int, list[str]]]]:
+    """Layout rows of many files (``_f``: the file's number; ``notations``: each file's number
+    notation) → (typed candidates of all of them, with ``_f``, in file, sheet and row order;
+    per file that had rows needing the row-by-row reader: its rejected rows, rows with no value
+    and name matches made).
 
     Candidates keep their cell columns (``*_col``) and the bounds GX checks against. Plain rows
-    (codes, a bare number, a known unit of measure) are typed column-wise; every other row goes
-    through the row-by-row reader below, which also writes every message.
+    (codes, a bare number, a known unit of measure) are typed column-wise, every file of a
+    notation at once (a national night types thousands of files: per-file frame operations
+    would cost more than the typing); every other row goes through the row-by-row reader below,
+    file by file, which also writes every message.
     """
-    fast, rest = _type_plain_rows(rows, cat, notation)
-    typed, rejects, empty, matches = _type_row_by_row(rest, cat, notation)
-    frames = [f for f in (fast, typed) if not f.is_empty()]
-    typed = pl.concat(frames, how="diagonal_relaxed").sort("sheet", "row") if frames else pl.DataFrame()
-    return typed, rejects, empty, matches
+    typed_parts, rest_parts = [], []
+    notation_of = pl.col("_f").replace_strict(notations, return_dtype=pl.String)
+    for (notation,), group in rows.with_columns(_notation=notation_of).partition_by(
+            "_notation", as_dict=True, include_key=False).items():
+        fast, rest = _type_plain_rows(group, cat, notation)
+        typed_parts.append(fast)
+        rest_parts.append(rest)
+    done = {}
+    rest = pl.concat([r for r in rest_parts if not r.is_empty()]) if any(not r.is_empty() for r in rest_parts) else None
+    if rest is not None:
+        for (f,), part in rest.partition_by("_f", as_dict=True).items():
+            slow, rejects, empty, matches = _type_row_by_row(part, cat, notations[f])
+            typed_parts.append(slow.with_columns(_f=pl.lit(f, pl.Int32)) if not slow.is_empty() else slow)
+            done[f] = (rejects, empty, matches)
+    frames = [f for f in typed_parts if not f.is_empty()]
+    typed = pl.concat(frames, how="diagonal_relaxed").sort("_f", "sheet", "row") if frames else pl.DataFrame()
+    return typed, done
 
 
 def _plain_number(text: pl.Expr, is_number: pl.Expr, notation: str) -> pl.Expr:
@@ -236,7 +262,7 @@ def _type_plain_rows(rows: pl.DataFrame, cat: Catalog, notation: str) -> tuple[p
                                pl.col("uom_text").str.strip_chars()),
                            note=pl.col("note_text"),
                            assignment=pl.format("{}|{}", pl.col("indicator_code"), pl.col("unit_code"))))
-    return typed.select([pl.col(c).cast(t) for c, t in _TYPED_SCHEMA.items()]), rest
+    return typed.select(pl.col("_f").cast(pl.Int32), *[pl.col(c).cast(t) for c, t in _TYPED_SCHEMA.items()]), rest
 
 
 def _answers(frame: pl.DataFrame, cat: Catalog, answered: set[str]) -> pl.DataFrame:
@@ -391,10 +417,11 @@ def _check_pct(r: dict, value: float, plan: float, notation: str) -> str | None:
 
 
 def drop_exact_repeats(typed: pl.DataFrame) -> pl.DataFrame:
-    """The same key twice with the same value is one report; with different values GX rejects both."""
+    """The same key twice in a file (``_f``) with the same value is one report; with different
+    values GX rejects both."""
     if typed.is_empty():
         return typed
-    return typed.unique(subset=[*KEY, "value"], keep="first", maintain_order=True)
+    return typed.unique(subset=["_f", *KEY, "value"], keep="first", maintain_order=True)
 
 
 def to_table(accepted: pl.DataFrame, file_id: str, received_at: datetime) -> pl.DataFrame:
@@ -407,14 +434,17 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     """Mark, per unit × indicator × period, the latest received submission as current."""
     if rows.is_empty():
         return rows
-    ordered = rows.sort([*KEY, "received_at", "file_id"])
+    ordered = sort_rows(rows, [*KEY, "received_at", "file_id"])
+    # Sorted, a key's next submission is the next row when that row has the same key (a
+    # comparison with the neighbour, not a window over a million groups).
+    same_key = pl.all_horizontal(pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in KEY)
     return ordered.with_columns(
-        superseded_by=pl.col("file_id").shift(-1).over(KEY),
+        superseded_by=pl.when(same_key).then(pl.col("file_id").shift(-1)),
     ).with_columns(is_current=pl.col("superseded_by").is_null())
 
 
 # ----------------------------------------------------------------------------- periods that fit
-def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
+def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, list[str]]]:
     """Every value lands on one of its indicator's own periods, by a stated rule, or is refused.
 
     1. For a cumulative indicator (lũy kế), silver keeps the total since the start of the year:
@@ -423,19 +453,20 @@ def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.Dat
     2. A value for a period that is not one of the indicator's (a quarter for a half-year
        indicator) is the value of the indicator's period ending the same day ("Quý II" → "6
        tháng đầu năm", "Quý IV" → "cả năm"), when there is one; otherwise it is refused.
-    Returns the typed rows, the refused rows and notes for the dry run."""
-    empty = pl.DataFrame(schema=REJECT_SCHEMA)
+    ``typed`` holds the rows of one or more files (``_f``, the file's number). Returns the typed
+    rows, the refused rows (with ``_f``) and each file's notes for the dry run."""
+    empty = pl.DataFrame(schema={"_f": pl.Int32, **REJECT_SCHEMA})
     if typed.is_empty():
-        return typed, empty, []
-    rejects, notes = [], []
+        return typed, empty, {}
+    rejects, notes = [], {}
     typed = typed.with_row_index("_i")
     cumulative = {c for c, i in cat.indicators.items() if i.accumulation == "cumulative"}
     flows = typed.filter((pl.col("period_kind") == "flow") & pl.col("indicator_code").is_in(sorted(cumulative)))
     if not flows.is_empty():
         typed, refused, converted = _flows_to_year_to_date(typed, flows)
         rejects += refused
-        if converted:
-            notes.append(f"{converted} giá trị 'trong kỳ' của chỉ tiêu lũy kế được cộng dồn từ đầu năm.")
+        for f, n in converted.items():
+            notes.setdefault(f, []).append(f"{n} giá trị 'trong kỳ' của chỉ tiêu lũy kế được cộng dồn từ đầu năm.")
     moved: dict[tuple[str, str], str] = {}
     for code, period in typed.select("indicator_code", "period").unique().iter_rows():
         ind = cat.indicators.get(code)
@@ -464,9 +495,9 @@ def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.Dat
                                              f"'{label_vi(r['period'])}' không phải kỳ báo cáo của chỉ tiêu này và "
                                              "không có kỳ nào của chỉ tiêu kết thúc cùng ngày", "period_type"))
         shifted = typed.filter(pl.col("_to").is_not_null() & (pl.col("_to") != ""))
-        for (frm, to), group in shifted.group_by(["period", "_to"]):
-            notes.append(f"{group.height} giá trị kỳ '{label_vi(frm)}' được tính cho kỳ '{label_vi(to)}' của chỉ tiêu "
-                         "(cùng ngày cuối kỳ).")
+        for (f, frm, to), group in shifted.group_by(["_f", "period", "_to"]):
+            notes.setdefault(f, []).append(f"{group.height} giá trị kỳ '{label_vi(frm)}' được tính cho kỳ "
+                                           f"'{label_vi(to)}' của chỉ tiêu (cùng ngày cuối kỳ).")
         typed = typed.filter(pl.col("_to").is_null() | (pl.col("_to") != "")).with_columns(
             period=pl.coalesce("_to", "period")).drop("_to")
         spans = {p: bounds(p, (w0, w1)) for p, w0, w1 in
@@ -474,7 +505,7 @@ def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.Dat
         typed = typed.with_columns(
             period_start=pl.col("period").replace_strict({p: b[0] for p, b in spans.items()}, return_dtype=pl.Date),
             period_end=pl.col("period").replace_strict({p: b[1] for p, b in spans.items()}, return_dtype=pl.Date))
-    out_rejects = pl.DataFrame(rejects, schema=REJECT_SCHEMA) if rejects else empty
+    out_rejects = pl.DataFrame(rejects, schema=empty.schema) if rejects else empty
     return typed.drop("_i"), out_rejects, notes
 
 
@@ -482,22 +513,23 @@ def _period_reject(r: dict, reason: str, check: str) -> dict:
     from lakehouse.text import column_letter
 
     col = r.get("period_col") or r.get("value_col")
-    return {"sheet": r["sheet"], "row": r["row"], "column": FIELD_VI["period"],
+    return {"_f": r["_f"], "sheet": r["sheet"], "row": r["row"], "column": FIELD_VI["period"],
             "cell": f"{column_letter(col)}{r['row']}" if col else None, "value": label_vi(r["period"]),
             "reason": reason, "check": check}
 
 
-def _flows_to_year_to_date(typed: pl.DataFrame, flows: pl.DataFrame) -> tuple[pl.DataFrame, list[dict], int]:
-    """Replace each flow of a cumulative indicator by the sum of that year's flows up to it."""
-    totals, refused, dropped = {}, [], []
+def _flows_to_year_to_date(typed: pl.DataFrame, flows: pl.DataFrame) -> tuple[pl.DataFrame, list[dict], dict[int, int]]:
+    """Replace each flow of a cumulative indicator by the sum of that year's flows up to it, in
+    the same file. Returns the rows, the refused ones and how many were converted per file."""
+    totals, refused, dropped, converted = {}, [], [], {}
     year_to_date = set(typed.filter(pl.col("period_kind").is_null() | (pl.col("period_kind") != "flow"))
-                       .select("unit_code", "indicator_code", "period_end").iter_rows())
-    for (_, _, year), group in flows.with_columns(year=pl.col("period_start").dt.year()).group_by(
-            ["unit_code", "indicator_code", "year"]):
+                       .select("_f", "unit_code", "indicator_code", "period_end").iter_rows())
+    for (_, _, _, year), group in flows.with_columns(year=pl.col("period_start").dt.year()).group_by(
+            ["_f", "unit_code", "indicator_code", "year"]):
         running, next_start, broken = 0.0, date(year, 1, 1), False
         for r in sorted(group.iter_rows(named=True), key=lambda r: r["period_end"]):
             broken = broken or r["period_start"] != next_start
-            if broken and (r["unit_code"], r["indicator_code"], r["period_end"]) in year_to_date:
+            if broken and (r["_f"], r["unit_code"], r["indicator_code"], r["period_end"]) in year_to_date:
                 dropped.append(r["_i"])   # the file gives the year to date itself ("Lũy kế 6 tháng"): that counts
                 continue
             if broken:   # a gap: this flow and the later ones cannot be added up
@@ -507,9 +539,10 @@ def _flows_to_year_to_date(typed: pl.DataFrame, flows: pl.DataFrame) -> tuple[pl
                 continue
             running = round(running + r["value"], 9)   # 1.85 + 2.01 is 3.86, not 3.8599999999999994
             totals[r["_i"]] = running
+            converted[r["_f"]] = converted.get(r["_f"], 0) + 1
             next_start = r["period_end"] + timedelta(days=1)
     refused_ids = flows.filter(~pl.col("_i").is_in(list(totals)))["_i"].to_list()   # dropped ones too
     typed = typed.filter(~pl.col("_i").is_in(refused_ids)).with_columns(
         value=pl.col("_i").replace_strict(totals, default=pl.col("value"), return_dtype=pl.Float64),
         period_kind=pl.when(pl.col("_i").is_in(list(totals))).then(pl.lit("ytd")).otherwise(pl.col("period_kind")))
-    return typed, refused, len(totals)
+    return typed, refused, converted

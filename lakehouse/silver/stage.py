@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lakehouse import checks
-from lakehouse.numbers import NOTATION_VI, decide_notation
+from lakehouse.numbers import NOTATION_VI, VI, decide_notations
 from lakehouse.reference.catalog import Catalog
 from lakehouse.silver import layouts, report_values
 from lakehouse.silver.layouts import FIELD_VI
@@ -33,29 +33,47 @@ class Staged:
     problem: str | None = None  # the file as a whole could not be read as a report
 
 
-def _prepare(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> Staged:
+def _understand(file_id: str, name: str, cells: pl.DataFrame, cat: Catalog) -> tuple[Staged, pl.DataFrame | None]:
+    """A file's layout (file by file: each file has its own); its rows are typed with the batch's."""
     try:
         found = layouts.read_layout(cells, name, cat)
     except layouts.LayoutError as exc:
-        return Staged(file_id, name, problem=exc.reason)
-    notation, vi, en = decide_notation(_text_numbers(found.rows))
-    typed, rejects, empty, matches = report_values.type_rows(found.rows, cat, notation)
+        return Staged(file_id, name, problem=exc.reason), None
+    return Staged(file_id, name, found.layout, list(found.notes), rows_read=found.rows.height), found.rows
+
+
+def _type(staged: list[Staged], rows: list[pl.DataFrame | None], cat: Catalog) -> pl.DataFrame:
+    """Every file's rows typed in the file's number notation, fitted to their indicators' periods
+    and rid of exact repeats, as one frame (``_f``: the file's position in ``staged``); each
+    file's rejects, empty rows and notes are set on its :class:`Staged`."""
+    given = [r.with_columns(_f=pl.lit(i, pl.Int32)) for i, r in enumerate(rows) if r is not None and not r.is_empty()]
+    batch = pl.concat(given) if given else None
+    notations = decide_notations(_text_numbers(batch)) if given else {}
+    for i, s in enumerate(staged):
+        if rows[i] is not None:
+            notation, vi, en = notations.get(i, (VI, 0, 0))
+            evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
+                " (không có số nào có thể hiểu hai cách, nên đọc theo kiểu Việt Nam)"
+            s.notes.append(f"Cách viết số: {NOTATION_VI[notation]}{evidence}")
+    if batch is None:
+        return pl.DataFrame()
+    typed, done = report_values.type_files(batch, cat, {i: notations.get(i, (VI,))[0] for i in range(len(staged))})
     typed, refused, moved = report_values.fit_periods(typed, cat)
-    if not refused.is_empty():
-        rejects = pl.concat([rejects, refused.cast(REJECT_SCHEMA)]) if not rejects.is_empty() else refused
-    typed = report_values.drop_exact_repeats(typed)
-    if not typed.is_empty():
-        typed = typed.with_columns(file_id=pl.lit(file_id))
-    evidence = f" ({vi} số chỉ đọc được kiểu Việt Nam, {en} số chỉ đọc được kiểu quốc tế)" if vi or en else \
-        " (không có số nào có thể hiểu hai cách, nên đọc theo kiểu Việt Nam)"
-    notes = [*found.notes, f"Cách viết số: {NOTATION_VI[notation]}{evidence}", *matches, *moved]
-    return Staged(file_id, name, found.layout, notes, typed, rejects, empty, found.rows.height)
+    refused = refused.partition_by("_f", as_dict=True, include_key=False) if not refused.is_empty() else {}
+    for i, s in enumerate(staged):
+        rejects, s.empty_rows, matches = done.get(i, (s.rejects, 0, []))
+        if (i,) in refused:
+            rejects = pl.concat([rejects, refused[(i,)].cast(REJECT_SCHEMA)]) if not rejects.is_empty() else \
+                refused[(i,)].cast(REJECT_SCHEMA)
+        s.rejects = rejects
+        s.notes += [*matches, *moved.get(i, [])]
+    return report_values.drop_exact_repeats(typed)
 
 
-def _text_numbers(rows: pl.DataFrame) -> pl.Series:
-    """Numbers written as text (a real spreadsheet number needs no notation)."""
-    return pl.concat([rows.filter(~pl.col(f"{name}_is_number").fill_null(False))[f"{name}_text"].drop_nulls()
-                      for name in ("value", "plan", "baseline", "pct")])
+def _text_numbers(rows: pl.DataFrame) -> pl.DataFrame:
+    """Numbers written as text (a real spreadsheet number needs no notation), with their file's ``_f``."""
+    return pl.concat([rows.filter(~pl.col(f"{name}_is_number").fill_null(False) & pl.col(f"{name}_text").is_not_null())
+                      .select("_f", text=f"{name}_text") for name in ("value", "plan", "baseline", "pct")])
 
 
 def _rejects_from_checks(frame: pl.DataFrame, failures: pl.DataFrame, cat: Catalog) -> pl.DataFrame:
@@ -85,13 +103,15 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
                 assignments: list[str]) -> tuple[list[Staged], checks.CheckRun | None]:
     """``items``: (file id, file name, cells). Returns one :class:`Staged` per item, in order,
     and the GX result for all of them together."""
-    staged = [_prepare(file_id, name, cells, cat) for file_id, name, cells in items]
-    typed = [s.accepted for s in staged if not s.accepted.is_empty()]
-    if not typed:
+    understood = [_understand(file_id, name, cells, cat) for file_id, name, cells in items]
+    staged = [s for s, _ in understood]
+    typed = _type(staged, [r for _, r in understood], cat)
+    if typed.is_empty():
         return staged, None
     # Whether each row's unit is assigned its indicator is a hash lookup here; GX then checks and
     # reports the flag (a million-key value set inside the suite costs GX minutes per batch).
-    frame = pl.concat(typed, how="diagonal_relaxed").with_columns(
+    frame = typed.with_columns(
+        file_id=pl.col("_f").replace_strict(dict(enumerate(s.file_id for s in staged)), return_dtype=pl.String),
         assigned=pl.col("assignment").is_in(pl.Series(assignments, dtype=pl.String)))
     check = checks.run_suite("silver.report_values", frame.drop([c for c in frame.columns if c.endswith("_col")]))
     failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description,
@@ -99,13 +119,13 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
     if failures:
         bad = _rejects_from_checks(frame.with_row_index("_i"), pl.DataFrame(failures, schema={
             "_i": pl.UInt32, "field": pl.String, "reason": pl.String, "who": pl.Boolean}), cat)
-        keep = frame.with_row_index("_i").join(bad.select("_i").unique(), on="_i", how="anti").drop("_i")
+        frame = frame.with_row_index("_i").join(bad.select("_i").unique(), on="_i", how="anti").drop("_i")
         for s in staged:
             mine = bad.filter(pl.col("file_id") == s.file_id)
             if not mine.is_empty():
                 s.rejects = pl.concat([s.rejects, mine.select(list(REJECT_SCHEMA)).cast(REJECT_SCHEMA)])
-            if not s.accepted.is_empty():
-                s.accepted = keep.filter(pl.col("file_id") == s.file_id)
+    for (i,), accepted in frame.partition_by("_f", as_dict=True, include_key=False).items():
+        staged[i].accepted = accepted
     for s in staged:
         s.rejects = s.rejects.sort("sheet", "row", nulls_last=True)
     return staged, check
