@@ -83,7 +83,8 @@ def decide_notations(texts: pl.DataFrame) -> dict[int, tuple[str, int, int]]:
     text = pl.col("text").str.normalize("NFC").str.strip_chars()
     head = pl.coalesce(text.str.extract(_NUMBER_HEAD.pattern, 1).str.strip_chars(), text).str.replace_all(
         " ", "", literal=True)
-    counts = texts.group_by("_f").agg(vi=head.str.contains(_VI_EVIDENCE.pattern).sum(),
+    # Every form of evidence has a dot or a comma: the others need no reading.
+    counts = texts.filter(pl.col("text").str.contains(r"[.,]")).group_by("_f").agg(vi=head.str.contains(_VI_EVIDENCE.pattern).sum(),
                                       en=head.str.contains(_EN_EVIDENCE.pattern).sum())
     return {f: ((EN if en > vi else VI), int(vi), int(en)) for f, vi, en in counts.iter_rows()}
 

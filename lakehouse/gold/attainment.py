@@ -20,6 +20,9 @@ from lakehouse.gold.expected import expected_grid, period_facts
 from lakehouse.tables import sort_rows, spec
 
 _HIGHER_ABSOLUTE = ["at_least", "add", "range", "per_population"]
+# What the build reads of silver.report_values.
+READS = ["period", "unit_code", "indicator_code", "value", "value_text", "plan_value", "baseline", "file_id", "sheet",
+         "row", "received_at", "is_current"]
 
 
 def _indicator_frame(indicators: pl.DataFrame) -> pl.DataFrame:
@@ -47,9 +50,8 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     consolidators = (consolidators if consolidators is not None
                      else assignments.clear()).select("campaign_code", "indicator_code", "unit_code")
     may_report = pl.concat([assignments.select("campaign_code", "indicator_code", "unit_code"), consolidators])
-    observed = current.join(may_report.select("indicator_code", "unit_code"), on=["indicator_code", "unit_code"],
-                            how="inner").join(may_report, on=["indicator_code", "unit_code"]).select(
-        "campaign_code", "indicator_code", "unit_code", "period")
+    observed = current.select("indicator_code", "unit_code", "period").join(
+        may_report, on=["indicator_code", "unit_code"]).select("campaign_code", "indicator_code", "unit_code", "period")
     ind = _indicator_frame(indicators)
     grid = pl.concat([grid, observed]).unique()
     # A reported criterion brings its all_of parent into the grid, whatever the period.

@@ -17,6 +17,8 @@ from lakehouse.tables import spec
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # A unit's reporting in a period: all on time, all but some late, some missing, nothing.
 STATES = ("complete", "complete_late", "partial", "missing")
+# What the build reads of silver.report_values (every submission, current or not).
+READS = ["period", "unit_code", "indicator_code", "received_at"]
 
 
 def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.DataFrame,

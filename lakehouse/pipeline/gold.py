@@ -155,13 +155,18 @@ def build_chunk(lake_location: str, as_of: date, periods: list[str], refs: dict[
                 inds: pl.DataFrame) -> list[tuple[str, pl.DataFrame, checks.CheckRun]]:
     """The gold tables of a few periods, each checked by its GX suite: a pure function of the
     silver partitions it reads and the reference tables, so it runs here or on a worker."""
-    values = Lake(lake_location).read("silver.report_values", where={"period": periods})
-    att = attainment.build(values, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
+    lake = Lake(lake_location)
+    # The current rows for attainment, every submission's receipt for completeness: a month
+    # with a long history (corrections sent again and again) is not held whole in memory.
+    current = lake.read("silver.report_values", where={"period": periods, "is_current": [True]}, columns=attainment.READS)
+    received = lake.read("silver.report_values", where={"period": periods}, columns=completeness.READS)
+    att = attainment.build(current, refs["campaigns"], inds, refs["assignments"], refs["unit_targets"], as_of,
                            periods=periods, consolidators=refs["consolidators"], units=refs["units"],
                            revisions=refs["indicator_revisions"])
     scores = unit_scores.build(att, refs["cluster_members"])
-    comp = completeness.build(values.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
+    comp = completeness.build(received.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
                               refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)
+    del current, received
     areas = area_status.build(att, refs["areas"])
     return [(name, frame, checks.run_suite(name, frame))
             for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp),

@@ -280,13 +280,12 @@ def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
 
 
 
-def _resolved(existing: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
-    """``existing`` silver rows with a file's ``new`` ones added: only the keys the file reports
-    can change which submission is current; the other rows are carried over as they are."""
-    keys = new.select(report_values.KEY).unique()
-    others = existing.join(keys, on=report_values.KEY, how="anti")
-    resolved = report_values.resolve_current(pl.concat([existing.join(keys, on=report_values.KEY, how="semi"), new]))
-    return pl.concat([others, resolved])
+def _resolved(existing: pl.DataFrame, new: pl.DataFrame, file_id: str) -> pl.DataFrame:
+    """``existing`` silver rows with a file's ``new`` ones put in (its earlier rows, from an
+    interrupted attempt, taken out): only the keys the file reports can change which submission
+    is current; the other rows are carried over as they are."""
+    untouched, _, now = report_values.replace_files(existing, new, [file_id])
+    return pl.concat([untouched.collect(), now], how="vertical_relaxed")
 
 
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,
@@ -310,12 +309,12 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
         existing = lake.read("silver.report_values", where=where)
         partial = not ((existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any())
     if partial:
-        merged = _resolved(existing, new)
+        merged = _resolved(existing, new, file_id)
         lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
         lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
     else:
         existing = lake.read("silver.report_values", where={"period": periods}).filter(pl.col("file_id") != file_id)
-        merged = _resolved(existing, new)
+        merged = _resolved(existing, new, file_id)
         lake.replace("silver.report_values", merged, where={"period": periods})
         write_file_counts(lake, merged, periods)
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)

@@ -193,19 +193,21 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
         for period in sorted(periods):
             values = spool.read(f"values/{period}")
             # The partition as it stands, read once: the rows of the files not typed again stay as
-            # they are, and the whole is compared with what replaces it.
+            # they are (an ordinary night resolves only the keys its files report, now or before).
             stored = lake.read("silver.report_values", where={"period": [period]})
             if keep_ids:
-                others = stored.filter(~pl.col("file_id").is_in(retyped_ids))
-                values = pl.concat([others, values], how="diagonal_relaxed") if not values.is_empty() else others
-                del others
-            new = report_values.resolve_current(values) if not values.is_empty() else values
-            del values
+                untouched, before, now = report_values.replace_files(stored, values, retyped_ids)
+                same = same_content("silver.report_values", before, now)
+                new = stored if same else pl.concat([untouched.collect(), now], how="vertical_relaxed")
+                del untouched, before, now
+            else:
+                new = report_values.resolve_current(values) if not values.is_empty() else values
+                same = same_content("silver.report_values", stored, new)
+            del values, stored
             rows += new.height
-            if not same_content("silver.report_values", stored, new):
+            if not same:
                 spool.add(f"silver/{period}", new)
                 changed.append(period)
-            del stored
             counts = file_counts.build(new)
             count_rows += counts.height
             if not same_content("gold.file_counts", lake.read("gold.file_counts", where={"period": [period]}), counts):

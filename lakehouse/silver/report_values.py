@@ -443,6 +443,23 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(is_current=pl.col("superseded_by").is_null())
 
 
+def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
+                  ) -> tuple[pl.LazyFrame, pl.DataFrame, pl.DataFrame]:
+    """Rows of a partition (``stored``) with the rows of ``files`` taken out and ``new`` rows
+    put in. Which submission is current can change only for the keys those rows have, so only
+    they are resolved again. Returns (the other rows, untouched, to be collected when the
+    partition is written; the affected keys' rows as they were; as they are now): the partition
+    is now the first and the last together, and it changed exactly when the middle and the last
+    differ. A night's few files in a month with a long history sort a few rows, not the month."""
+    out = pl.col("file_id").is_in(files)
+    keys = pl.concat([new.select(KEY), stored.filter(out).select(KEY)]).unique() if not new.is_empty() else \
+        stored.filter(out).select(KEY).unique()
+    before = stored.join(keys, on=KEY, how="semi")
+    kept = before.filter(~out)
+    now = resolve_current(pl.concat([kept, new], how="diagonal_relaxed") if not new.is_empty() else kept)
+    return stored.lazy().join(keys.lazy(), on=KEY, how="anti"), before, now
+
+
 # ----------------------------------------------------------------------------- periods that fit
 def fit_periods(typed: pl.DataFrame, cat: Catalog) -> tuple[pl.DataFrame, pl.DataFrame, dict[int, list[str]]]:
     """Every value lands on one of its indicator's own periods, by a stated rule, or is refused.

@@ -80,3 +80,36 @@ def test_later_submission_supersedes_earlier_and_history_stays():
     assert current["value"].to_list() == [2.0]
     old = rows.filter(~pl.col("is_current")).row(0, named=True)
     assert old["file_id"] == "a" and old["superseded_by"] == "b"
+
+
+def _submissions(rng, n, files):
+    return pl.DataFrame({
+        "period": ["2024-Q1"] * n,
+        "unit_code": [rng.choice(["01", "02", "03"]) for _ in range(n)],
+        "indicator_code": [rng.choice(["A", "B"]) for _ in range(n)],
+        "value": [float(rng.randrange(100)) for _ in range(n)],
+        "file_id": [rng.choice(files) for _ in range(n)],
+        "received_at": [datetime(2024, 4, rng.randrange(1, 28), tzinfo=timezone.utc) for _ in range(n)],
+    }).unique(subset=["file_id", *report_values.KEY])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_replacing_files_resolves_as_resolving_the_whole_partition(seed):
+    """A night re-types a few files: resolving only the keys their rows have, old and new, gives
+    the partition that resolving every row gives (a file that stops reporting a key hands the
+    key back to the submission it had superseded)."""
+    import random
+
+    rng = random.Random(seed)
+    stored = report_values.resolve_current(_submissions(rng, 12, ["a", "b", "c", "d"]))
+    files = rng.sample(["a", "b", "c", "d", "e"], 2)
+    new = pl.DataFrame() if seed % 5 == 0 else \
+        _submissions(rng, rng.randrange(1, 4), files).with_columns(is_current=True, superseded_by=None)
+    untouched, before, now = report_values.replace_files(stored, new, files)
+    whole = report_values.resolve_current(pl.concat([stored.filter(~pl.col("file_id").is_in(files)), new],
+                                                    how="diagonal_relaxed"))
+    got = pl.concat([untouched.collect(), now], how="vertical_relaxed")
+    order = ["file_id", *report_values.KEY]
+    assert got.sort(order).equals(whole.select(got.columns).sort(order))
+    # The partition changed exactly when the affected keys' rows did.
+    assert before.sort(order).equals(now.sort(order)) == stored.sort(order).equals(got.sort(order))
