@@ -67,6 +67,7 @@ def pairs_predicate(parts: Iterable[Mapping[str, object]]) -> str:
 
 
 LAYOUT_KEY = "thidua.layout"
+_ARROW_SLICE_ROWS = 262_144
 
 
 def _layout_options(s: TableSpec) -> dict:
@@ -257,8 +258,10 @@ class Lake:
 
         def batches():
             for frame in frames():
-                yield from s.ordered(s.conform(frame)).to_arrow(compat_level=pl.CompatLevel.oldest()).cast(
-                    schema).to_batches()
+                # Taken in order and converted to Arrow a slice at a time: a national month with
+                # its history is millions of rows, and a sorted copy of it would double the peak.
+                for piece in s.ordered_slices(s.conform(frame), _ARROW_SLICE_ROWS):
+                    yield from piece.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema).to_batches()
 
         def attempt() -> None:
             from deltalake import write_deltalake

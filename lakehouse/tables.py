@@ -5,7 +5,7 @@ to its location. The README's table reference is written from this module.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import polars as pl
@@ -18,14 +18,24 @@ ROW_GROUP = 16_384
 FILE_BYTES = 2 << 20
 
 
-def sort_rows(df: pl.DataFrame, by: list[str], nulls_last: bool = False) -> pl.DataFrame:
-    """``df.sort(by)``, the same order, in half the time for a large frame: each text column is
-    sorted by its rank among its distinct values (an enum whose categories are those values in
-    order), so the sort compares integers, not strings; a national month has a million rows and
-    a few thousand distinct codes."""
-    keys = [pl.col(c).cast(pl.Enum(df[c].drop_nulls().unique().sort())) if df.schema[c] == pl.String else pl.col(c)
+def _sort_keys(df: pl.DataFrame, by: list[str]) -> list[pl.Expr]:
+    # Each text column sorts by its rank among its distinct values (an enum whose categories are
+    # those values in order): integers compared, not strings; a national month has a million
+    # rows and a few thousand distinct codes.
+    return [pl.col(c).cast(pl.Enum(df[c].drop_nulls().unique().sort())) if df.schema[c] == pl.String else pl.col(c)
             for c in by]
-    return df.sort(keys, nulls_last=nulls_last)
+
+
+def sort_rows(df: pl.DataFrame, by: list[str], nulls_last: bool = False) -> pl.DataFrame:
+    """``df.sort(by)``, the same order, in half the time for a large frame (text columns sorted
+    by rank)."""
+    return df.sort(_sort_keys(df, by), nulls_last=nulls_last, maintain_order=True)
+
+
+def row_order(df: pl.DataFrame, by: list[str], nulls_last: bool = False) -> pl.Series:
+    """The positions of ``df``'s rows in ``sort_rows`` order: a large frame can then be taken in
+    order a slice at a time, never copied whole."""
+    return df.select(pl.arg_sort_by(_sort_keys(df, by), nulls_last=nulls_last, maintain_order=True)).to_series()
 
 
 @dataclass(frozen=True)
@@ -58,6 +68,15 @@ class TableSpec:
     def ordered(self, df: pl.DataFrame) -> pl.DataFrame:
         """``df`` in the table's row order (as written to its files)."""
         return sort_rows(df, list(self.sort_by), nulls_last=True) if self.sort_by else df
+
+    def ordered_slices(self, df: pl.DataFrame, rows: int) -> Iterator[pl.DataFrame]:
+        """``ordered(df)`` in slices of ``rows`` rows, taken one at a time."""
+        if not self.sort_by:
+            yield from df.iter_slices(rows)
+            return
+        order = row_order(df, list(self.sort_by), nulls_last=True)
+        for start in range(0, df.height, rows):
+            yield df[order.slice(start, rows)]
 
     def empty(self) -> pl.DataFrame:
         return pl.DataFrame(schema=self.schema)

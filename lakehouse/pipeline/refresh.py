@@ -194,16 +194,19 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
             values = spool.read(f"values/{period}")
             # The partition as it stands, read once: the rows of the files not typed again stay as
             # they are (an ordinary night resolves only the keys its files report, now or before).
-            stored = lake.read("silver.report_values", where={"period": [period]})
+            # A month with a long history is a few million rows: no more than two copies at once.
             if keep_ids:
+                stored = lake.read("silver.report_values", where={"period": [period]})
                 untouched, before, now = report_values.replace_files(stored, values, retyped_ids)
+                del values
                 same = same_content("silver.report_values", before, now)
                 new = stored if same else pl.concat([untouched.collect(), now], how="vertical_relaxed")
-                del untouched, before, now
+                del untouched, before, now, stored
             else:
                 new = report_values.resolve_current(values) if not values.is_empty() else values
-                same = same_content("silver.report_values", stored, new)
-            del values, stored
+                del values
+                same = same_content("silver.report_values", lake.read("silver.report_values", where={"period": [period]}),
+                                    new)
             rows += new.height
             if not same:
                 spool.add(f"silver/{period}", new)

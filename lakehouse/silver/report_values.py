@@ -448,12 +448,23 @@ def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
     """Rows of a partition (``stored``) with the rows of ``files`` taken out and ``new`` rows
     put in. Which submission is current can change only for the keys those rows have, so only
     they are resolved again. Returns (the other rows, untouched, to be collected when the
-    partition is written; the affected keys' rows as they were; as they are now): the partition
-    is now the first and the last together, and it changed exactly when the middle and the last
+    partition is written; the affected rows as they were; as they are now): the partition is
+    now the first and the last together, and it changed exactly when the middle and the last
     differ. A night's few files in a month with a long history sort a few rows, not the month."""
     out = pl.col("file_id").is_in(files)
-    keys = pl.concat([new.select(KEY), stored.filter(out).select(KEY)]).unique() if not new.is_empty() else \
-        stored.filter(out).select(KEY).unique()
+    dropped = stored.filter(out)
+    keys = (pl.concat([new.select(KEY), dropped.select(KEY)]) if not new.is_empty() else dropped.select(KEY)).unique()
+    if dropped.is_empty() and not new.is_empty():
+        # Only new files (an ordinary night): when each came after the key's current submission,
+        # that submission is the only row that changes (now superseded); the history stays.
+        current = stored.filter(pl.col("is_current")).join(keys, on=KEY, how="semi")
+        latest = current.select(*KEY, _at="received_at", _id="file_id")
+        early = new.join(latest, on=KEY).filter((pl.col("received_at") < pl.col("_at")) | (
+            (pl.col("received_at") == pl.col("_at")) & (pl.col("file_id") < pl.col("_id"))))
+        if early.is_empty():
+            now = resolve_current(pl.concat([current, new], how="diagonal_relaxed"))
+            replaced = keys.lazy().with_columns(is_current=pl.lit(True))
+            return stored.lazy().join(replaced, on=[*KEY, "is_current"], how="anti"), current, now
     before = stored.join(keys, on=KEY, how="semi")
     kept = before.filter(~out)
     now = resolve_current(pl.concat([kept, new], how="diagonal_relaxed") if not new.is_empty() else kept)

@@ -113,3 +113,28 @@ def test_replacing_files_resolves_as_resolving_the_whole_partition(seed):
     assert got.sort(order).equals(whole.select(got.columns).sort(order))
     # The partition changed exactly when the affected keys' rows did.
     assert before.sort(order).equals(now.sort(order)) == stored.sort(order).equals(got.sort(order))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_new_files_in_a_partition_with_history_resolve_as_the_whole_partition(seed):
+    """An ordinary night's files are new: when they came after every key's current submission
+    only the current rows are resolved again; a file that arrived out of order (received
+    before a submission already typed) falls back to the key's whole history. Either way the
+    partition is the one resolving every row gives."""
+    import random
+
+    rng = random.Random(seed)
+    stored = report_values.resolve_current(_submissions(rng, 15, ["a", "b", "c"]))
+    files = ["x", "y"]
+    new = _submissions(rng, rng.randrange(1, 5), files).with_columns(is_current=True, superseded_by=None)
+    if seed % 2:   # sent after everything stored
+        new = new.with_columns(received_at=pl.col("received_at") + pl.duration(days=60))
+    untouched, before, now = report_values.replace_files(stored, new, files)
+    whole = report_values.resolve_current(pl.concat([stored, new], how="diagonal_relaxed"))
+    got = pl.concat([untouched.collect(), now], how="vertical_relaxed")
+    order = ["file_id", *report_values.KEY]
+    assert got.sort(order).equals(whole.select(got.columns).sort(order))
+    assert not before.sort(order).equals(now.sort(order))
+    if seed % 2:   # only the current rows of the keys the new files report were resolved again
+        assert before.height == stored.filter(pl.col("is_current")).join(
+            new.select(report_values.KEY).unique(), on=report_values.KEY, how="semi").height
