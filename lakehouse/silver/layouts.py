@@ -8,6 +8,7 @@ never change.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import polars as pl
@@ -32,23 +33,22 @@ _ALIAS_TO_FIELD = {alias: f for f, aliases in HEADER_ALIASES.items() for alias i
 _HEADER_SCAN_ROWS = 30
 
 
+@functools.lru_cache(maxsize=65_536)   # headers repeat from file to file
 def match_header(text: str) -> str | None:
     key = fold(text).strip(" *:.").replace("_", " ")
     return _ALIAS_TO_FIELD.get(key)
 
 
 def _find_header(top: pl.DataFrame) -> tuple[int, dict[str, int]] | None:
-    best: tuple[int, dict[str, int]] | None = None
-    for (row,), group in top.group_by(["row"], maintain_order=True):
-        found: dict[str, int] = {}
-        for col, text in group.select("col", "text").iter_rows():
-            f = match_header(text)
-            if f and f not in found:
-                found[f] = col
-        if all(f in found for f in REQUIRED):
-            if best is None or row < best[0]:
-                best = (row, found)
-    return best
+    """The first row naming every required column, with the column of each field it names
+    (the first, when a field is named twice)."""
+    by_row: dict[int, dict[str, int]] = {}
+    for row, col, text in top.select("row", "col", "text").iter_rows():
+        f = match_header(text)
+        if f:
+            by_row.setdefault(row, {}).setdefault(f, col)
+    complete = [row for row, found in by_row.items() if all(f in found for f in REQUIRED)]
+    return (min(complete), by_row[min(complete)]) if complete else None
 
 
 def read_canonical(cells: pl.DataFrame, file_name: str, cat=None) -> LayoutResult:
