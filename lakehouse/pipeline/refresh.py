@@ -192,6 +192,8 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
         changed, counted, rows, count_rows = [], [], 0, 0
         for period in sorted(periods):
             values = spool.read(f"values/{period}")
+            stored_counts = lake.read("gold.file_counts", where={"period": [period]})
+            counts = None
             # The partition as it stands, read once: the rows of the files not typed again stay as
             # they are (an ordinary night resolves only the keys its files report, now or before).
             # A month with a long history is a few million rows: no more than two copies at once.
@@ -200,6 +202,10 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                 untouched, before, now = report_values.replace_files(stored, values, retyped_ids)
                 del values
                 same = same_content("silver.report_values", before, now)
+                # The counts follow the rows that changed, when they agree with the partition as it was.
+                if (stored_counts["accepted"].sum() == stored.height
+                        and stored_counts["current"].sum() == stored["is_current"].sum()):
+                    counts = file_counts.adjust(stored_counts, before, now)
                 new = stored if same else pl.concat([untouched.collect(), now], how="vertical_relaxed")
                 del untouched, before, now, stored
             else:
@@ -211,9 +217,12 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
             if not same:
                 spool.add(f"silver/{period}", new)
                 changed.append(period)
-            counts = file_counts.build(new)
+            if counts is None:
+                counts = file_counts.build(new.select("period", "file_id", "is_current")) if not new.is_empty() \
+                    else file_counts.build(new)
+            del new
             count_rows += counts.height
-            if not same_content("gold.file_counts", lake.read("gold.file_counts", where={"period": [period]}), counts):
+            if not same_content("gold.file_counts", stored_counts, counts):
                 spool.add(f"counts/{period}", counts)
                 counted.append(period)
         lake.replace_partitions("silver.report_values", lambda: spool.frames(f"silver/{p}" for p in changed),
