@@ -100,8 +100,7 @@ def build(scale_name: str, folder: Path, progress: bool = True, again: bool = Fa
         raise SystemExit(f"refresh failed with exit code {code}")
     floor = parse_floor(lake)
     # An ordinary night: 1% of the files sent again, corrected; only they are typed again.
-    night = night_files(scale, seed=2026 + (json.loads((folder / "build.json").read_text()).get("nights", 0)
-                                                if again else 0))
+    night = night_files(scale, night=json.loads((folder / "build.json").read_text()).get("nights", 0) if again else 0)
     receive_files(lake, iter(night))
     night_wall, night_peak, code = run_measured([sys.executable, "-m", "jobs", "refresh", "--lake", lake.location],
                                                 {"THIDUA_CATALOG": str(catalog)})

@@ -290,9 +290,12 @@ def report_files(scale: Scale, seed: int = 2025) -> Iterator[ReportFile]:
                              received, province, period, rows.height)
 
 
-def night_files(scale: Scale, share: float = 0.01, seed: int = 2026) -> list[ReportFile]:
+def night_files(scale: Scale, share: float = 0.01, night: int = 0) -> list[ReportFile]:
     """An ordinary night's new files: the last ``share`` of the province × month files sent again
-    with corrected values (at least one), received a day after the last file."""
+    with corrected values (at least one), received a day after the last file; the ``night``-th
+    night after the lake was built, ``night`` days later still (each night's corrections come
+    after the last night's, as they do in a lake that lives)."""
+    seed = 2026 + night
     u = units(scale)
     inds = indicator_list(scale)
     by_province = {p: g["unit_code"].to_list() for (p,), g in communes(u).group_by(["province_code"], maintain_order=True)}
@@ -300,7 +303,7 @@ def night_files(scale: Scale, share: float = 0.01, seed: int = 2026) -> list[Rep
     chosen = pairs[-max(1, round(share * len(pairs))):]
     y, m = map(int, scale.periods[-1].split("-"))
     when = datetime.combine((date(y + 1, 1, 1) if m == 12 else date(y, m + 1, 1)) + timedelta(days=DUE_DAYS + 10),
-                            datetime.min.time(), timezone.utc)
+                            datetime.min.time(), timezone.utc) + timedelta(days=night)
     out = []
     for period, province in chosen:
         rows, _ = province_month(scale, province, by_province[province], period, inds, seed)

@@ -33,3 +33,13 @@ def test_catalog_loads_and_files_are_reproducible(tmp_path):
     assert set(rows["Kỳ báo cáo"]) == {scale.periods[0]}
     # some units are missing from a month, none twice
     assert rows.select("Mã đơn vị", "Mã chỉ tiêu").is_duplicated().sum() == 0
+
+
+def test_each_night_comes_after_the_last():
+    """Nights in a row send the same province-months again, corrected, each received after the
+    last night's (a correction superseding the one before, as in a lake that lives)."""
+    scale = generate.SCALES["province"]
+    first, second = generate.night_files(scale, night=0), generate.night_files(scale, night=1)
+    assert [f.name for f in first] == [f.name for f in second]
+    assert min(f.received_at for f in second) > max(f.received_at for f in first)
+    assert first[0].data != second[0].data
