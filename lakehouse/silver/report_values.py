@@ -452,23 +452,24 @@ def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
     now the first and the last together, and it changed exactly when the middle and the last
     differ. A night's few files in a month with a long history sort a few rows, not the month."""
     out = pl.col("file_id").is_in(files)
-    dropped = stored.filter(out)
-    keys = (pl.concat([new.select(KEY), dropped.select(KEY)]) if not new.is_empty() else dropped.select(KEY)).unique()
-    if dropped.is_empty() and not new.is_empty():
-        # Only new files (an ordinary night): when each came after the key's current submission,
-        # that submission is the only row that changes (now superseded); the history stays.
-        current = stored.filter(pl.col("is_current")).join(keys, on=KEY, how="semi")
-        latest = current.select(*KEY, _at="received_at", _id="file_id")
-        early = new.join(latest, on=KEY).filter((pl.col("received_at") < pl.col("_at")) | (
-            (pl.col("received_at") == pl.col("_at")) & (pl.col("file_id") < pl.col("_id"))))
-        if early.is_empty():
-            now = resolve_current(pl.concat([current, new], how="diagonal_relaxed"))
-            replaced = keys.lazy().with_columns(is_current=pl.lit(True))
-            return stored.lazy().join(replaced, on=[*KEY, "is_current"], how="anti"), current, now
-    before = stored.join(keys, on=KEY, how="semi")
+    dropped = stored.filter(out).select(KEY)
+    keys = (pl.concat([new.select(KEY), dropped]) if not new.is_empty() else dropped).unique()
+    current = stored.filter(pl.col("is_current")).join(keys, on=KEY, how="semi")
+    # A key is resolved from its whole history when a row of it is taken out, or when a new row
+    # was received before its current one (sent earlier, typed later). Otherwise (an ordinary
+    # night's corrections) its current row is the only one that changes: it is now superseded.
+    early = new.join(current.select(*KEY, _at="received_at", _id="file_id"), on=KEY).filter(
+        (pl.col("received_at") < pl.col("_at")) | ((pl.col("received_at") == pl.col("_at"))
+                                                   & (pl.col("file_id") < pl.col("_id")))).select(KEY) \
+        if not new.is_empty() else dropped
+    deep = pl.concat([early, dropped]).unique()
+    shallow = keys.join(deep, on=KEY, how="anti").with_columns(is_current=pl.lit(True))
+    before = pl.concat([current.join(shallow, on=KEY, how="semi"), stored.join(deep, on=KEY, how="semi")])
     kept = before.filter(~out)
     now = resolve_current(pl.concat([kept, new], how="diagonal_relaxed") if not new.is_empty() else kept)
-    return stored.lazy().join(keys.lazy(), on=KEY, how="anti"), before, now
+    untouched = (stored.lazy().join(shallow.lazy(), on=[*KEY, "is_current"], how="anti")
+                 .join(deep.lazy(), on=KEY, how="anti"))
+    return untouched, before, now
 
 
 # ----------------------------------------------------------------------------- periods that fit
