@@ -21,7 +21,7 @@ from lakehouse.periods import PERIOD_TYPE_VI, WINDOW, PeriodError, bounds, expec
 from lakehouse.reference import matching
 from lakehouse.reference.catalog import Catalog, Indicator
 from lakehouse.silver.layouts import FIELD_VI
-from lakehouse.tables import row_order, spec
+from lakehouse.tables import sort_rows, spec
 from lakehouse.text import cell_ref, fold
 
 KEY = ["unit_code", "indicator_code", "period"]
@@ -434,16 +434,13 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     """Mark, per unit × indicator × period, the latest received submission as current."""
     if rows.is_empty():
         return rows
-    # In submission order per key, a key's next submission is the next row when that row has the
-    # same key (a comparison with the neighbour, not a window over a million groups). Only the
-    # key columns are put in that order: the rows stay where they are (a month with its history
-    # is millions of rows, and a sorted copy of every column would double what the job holds).
-    order = row_order(rows, [*KEY, "received_at", "file_id"])
+    ordered = sort_rows(rows, [*KEY, "received_at", "file_id"])
+    # Sorted, a key's next submission is the next row when that row has the same key (a
+    # comparison with the neighbour, not a window over a million groups).
     same_key = pl.all_horizontal(pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in KEY)
-    following = rows.select(*KEY, "file_id")[order].select(
-        pl.when(same_key).then(pl.col("file_id").shift(-1)).alias("superseded_by")).to_series()
-    superseded_by = following.gather(order.arg_sort())
-    return rows.with_columns(superseded_by=superseded_by, is_current=superseded_by.is_null())
+    return ordered.with_columns(
+        superseded_by=pl.when(same_key).then(pl.col("file_id").shift(-1)),
+    ).with_columns(is_current=pl.col("superseded_by").is_null())
 
 
 def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
