@@ -313,7 +313,7 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
         lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
         lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
     else:
-        existing = lake.read("silver.report_values", where={"period": periods}).filter(pl.col("file_id") != file_id)
+        existing = lake.read("silver.report_values", where={"period": periods})
         merged = _resolved(existing, new, file_id)
         lake.replace("silver.report_values", merged, where={"period": periods})
         write_file_counts(lake, merged, periods)
