@@ -1,5 +1,6 @@
-"""Where the nightly work runs: in this process (the default), or on a Dask cluster when one
-is named (``--scheduler tcp://host:8786`` or ``THIDUA_DASK_SCHEDULER``).
+"""Where the nightly work runs: in this process, in a few processes of this machine (a full
+rebuild's gold, one per core), or on a Dask cluster when one is named (``--scheduler
+tcp://host:8786`` or ``THIDUA_DASK_SCHEDULER``).
 
 The work handed out is pure: a function of its arguments and of tables read from the lake by
 their names, returning frames; writing stays in the job that holds the lake's locks. Workers
@@ -8,10 +9,13 @@ run the same code version as the job.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
 ENV_SCHEDULER = "THIDUA_DASK_SCHEDULER"
+ENV_PROCESSES = "THIDUA_PROCESSES"
 
 
 def scheduler(address: str | None = None) -> str | None:
@@ -20,22 +24,65 @@ def scheduler(address: str | None = None) -> str | None:
     return address or os.environ.get(ENV_SCHEDULER) or None
 
 
+def processes() -> int:
+    """How many processes of this machine a long run of tasks is spread over: ``THIDUA_PROCESSES``,
+    else one per core (a worker holds one national period's gold, about 1.5 GB)."""
+    value = os.environ.get(ENV_PROCESSES, "").strip()
+    return max(1, int(value)) if value else (os.cpu_count() or 1)
+
+
 def run_all(fn: Callable, tasks: Iterable[tuple], shared: dict | None = None,
-            address: str | None = None) -> Iterator:
-    """``fn(*task, **shared)`` for every task, results as they finish. ``shared`` (the
-    reference tables) is sent to each worker once, not with every task."""
+            address: str | None = None, workers: int = 1) -> Iterator:
+    """``fn(*task, **shared)`` for every task, results as they finish: on the Dask cluster at
+    ``address``; else in ``workers`` processes of this machine; else here, one after another.
+    ``shared`` (the reference tables) is sent to each worker once, not with every task."""
     shared = shared or {}
-    where = address
-    if where is None:
+    if address is not None:
+        yield from _on_cluster(fn, tasks, shared, address)
+    elif workers > 1:
+        yield from _in_processes(fn, tasks, shared, workers)
+    else:
         for task in tasks:
             yield fn(*task, **shared)
-        return
+
+
+def _on_cluster(fn: Callable, tasks: Iterable[tuple], shared: dict, address: str) -> Iterator:
     from distributed import Client, as_completed
 
-    with Client(where) as client:
+    with Client(address) as client:
         sent = {k: client.scatter(v, broadcast=True) for k, v in shared.items()}
         futures = [client.submit(fn, *task, **sent, pure=False) for task in tasks]
         for future in as_completed(futures):
             result = future.result()
             future.release()          # the worker may drop it: the job holds one chunk at a time
             yield result
+
+
+_shared: dict = {}
+
+
+def _keep(shared: dict) -> None:
+    global _shared
+    _shared = shared
+
+
+def _call(fn: Callable, task: tuple):
+    return fn(*task, **_shared)
+
+
+def _in_processes(fn: Callable, tasks: Iterable[tuple], shared: dict, workers: int) -> Iterator:
+    # Spawned, not forked: the job holds threads (polars', Delta's) that a fork would copy mid-lock.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_keep, initargs=(shared,))
+    pending = iter(tasks)
+    # One task ahead of each worker: they never wait for the job, and results do not pile up.
+    running = {pool.submit(_call, fn, t) for _, t in zip(range(2 * workers), pending)}
+    try:
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                result = future.result()
+                running |= {pool.submit(_call, fn, t) for _, t in zip(range(1), pending)}
+                yield result
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

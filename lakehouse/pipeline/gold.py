@@ -20,6 +20,7 @@ rewrites the few files holding them, not the national month.
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 
@@ -37,6 +38,10 @@ GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_s
 PARTS = ["campaign_code", "period"]
 # Grid rows (unit × indicator × period) built and checked at once: bounds a refresh's memory.
 CHUNK_ROWS = 1_500_000
+# A full rebuild of at least this many grid rows is spread over the machine's cores: starting a
+# worker costs seconds (it imports polars, Delta and Great Expectations), a national month's
+# build about five, so a night's few periods or a province's lake stay in the job's process.
+SPREAD_ROWS = 8 * CHUNK_ROWS
 # An ingest of a few units rewrites their rows; one of more units (a province's file at national
 # scale) rewrites the partitions whole: replacing rows by a long list of units costs more than
 # the partition (measured at nation5y: a 1,000-unit file, 3.7 s against about 1.5 s).
@@ -98,10 +103,12 @@ def _in_window(period: str, window) -> bool:
 
 
 def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | None = None,
-            compare: bool = False, scheduler: str | None = None) -> None:
+            compare: bool = False, scheduler: str | None = None, workers: int | None = None) -> None:
     """``touched``: campaign → periods an ingest changed (``compare``: only those whose content
     differs are written, as the nightly refresh asks); ``None`` rebuilds every partition.
-    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``lakehouse.pipeline.cluster``)."""
+    ``scheduler``: a Dask scheduler's address to build the chunks of periods on (``lakehouse.pipeline.cluster``);
+    else ``workers`` processes of this machine (``None``: one per core for a full rebuild of a
+    large lake, ``SPREAD_ROWS``; this process otherwise)."""
     for name in GOLD:
         lake.conform_layout(name)
     if touched is not None and not touched:
@@ -118,26 +125,25 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
     results: dict[str, list] = {}
     compare = touched is None or compare
     unchanged: dict[str, int] = {}   # partitions built as they are stored: rows, not spooled
+    if workers is None:
+        large = touched is None and len(periods) * refs["assignments"].height >= SPREAD_ROWS
+        workers = cluster.processes() if large and not scheduler else 1
     with lake.spool(f"gold-{run.run_id}") as spool:
-        # One period a task on a cluster (spread over the workers); a few at a time here (fewer passes).
-        step = 1 if scheduler else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
-        chunks = [(lake.location, as_of, periods[i:i + step]) for i in range(0, len(periods), step)]
-        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler):
-            for name, frame, result in built:
-                results.setdefault(name, []).append(result)
-                if not result.success:
-                    failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
-                    raise GoldCheckFailed(f"{name} không qua kiểm tra chất lượng, chưa ghi: {failed}")
-                if not compare:
-                    spool.add_by(name, frame, PARTS)
-                    continue
-                # Compared as built: a partition that did not change is neither spooled nor read back.
-                for (campaign, period), part in frame.partition_by(PARTS, as_dict=True).items():
-                    key = f"{name}/{campaign}/{period}"
-                    if same_content(name, lake.read(name, where={"campaign_code": [campaign], "period": [period]}), part):
-                        unchanged[key] = part.height
-                    else:
-                        spool.add(key, part)
+        # One period a task on a cluster or over processes (spread over the workers); a few at a
+        # time here (fewer passes).
+        one = scheduler or workers > 1
+        step = 1 if one else max(1, CHUNK_ROWS // max(refs["assignments"].height, 1))
+        chunks = [(lake.location, as_of, periods[i:i + step], compare) for i in range(0, len(periods), step)]
+        workers = min(workers, len(chunks))
+        for built in cluster.run_all(build_chunk, chunks, {"refs": refs, "inds": inds}, scheduler, workers):
+            for b in built:
+                results.setdefault(b.table, []).append(b.check)
+                if not b.check.success:
+                    failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in b.check.failed)
+                    raise GoldCheckFailed(f"{b.table} không qua kiểm tra chất lượng, chưa ghi: {failed}")
+                unchanged.update(b.unchanged)
+                for key, part in b.changed.items():
+                    spool.add(key, part)
         for name in GOLD:
             if touched is None:
                 wanted = ({_key(name, p) for p in lake.partitions(name)} | set(spool.keys(name + "/"))
@@ -151,10 +157,20 @@ def rebuild(lake: Lake, run: Run, as_of: date, touched: dict[str, set[str]] | No
             run.checks.append(combined)
 
 
-def build_chunk(lake_location: str, as_of: date, periods: list[str], refs: dict[str, pl.DataFrame],
-                inds: pl.DataFrame) -> list[tuple[str, pl.DataFrame, checks.CheckRun]]:
-    """The gold tables of a few periods, each checked by its GX suite: a pure function of the
-    silver partitions it reads and the reference tables, so it runs here or on a worker."""
+class Built(NamedTuple):
+    """One gold table of a chunk of periods: its check, and its partitions (``table/campaign/period``)
+    as built, or, when compared with the lake, those that differ and the rows of those that do not."""
+    table: str
+    check: checks.CheckRun
+    changed: dict[str, pl.DataFrame]
+    unchanged: dict[str, int]
+
+
+def build_chunk(lake_location: str, as_of: date, periods: list[str], compare: bool, refs: dict[str, pl.DataFrame],
+                inds: pl.DataFrame) -> list[Built]:
+    """The gold tables of a few periods, each checked by its GX suite, and (``compare``) each
+    partition compared with the stored one: a pure function of the partitions it reads and the
+    reference tables, so it runs here or on a worker, and only what changed travels back."""
     lake = Lake(lake_location)
     # The current rows for attainment, every submission's receipt for completeness: a month
     # with a long history (corrections sent again and again) is not held whole in memory.
@@ -168,9 +184,21 @@ def build_chunk(lake_location: str, as_of: date, periods: list[str], refs: dict[
                               refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)
     del current, received
     areas = area_status.build(att, refs["areas"])
-    return [(name, frame, checks.run_suite(name, frame))
-            for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp),
-                                ("gold.area_status", areas))]
+    out = []
+    for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp),
+                        ("gold.area_status", areas)):
+        check = checks.run_suite(name, frame)
+        changed, unchanged = {}, {}
+        if check.success:     # a frame that failed is not written: its partitions need not travel
+            for (campaign, period), part in frame.partition_by(PARTS, as_dict=True, maintain_order=True).items():
+                key = f"{name}/{campaign}/{period}"
+                if compare and same_content(name, lake.read(name, where={"campaign_code": [campaign], "period": [period]}),
+                                            part):
+                    unchanged[key] = part.height
+                else:
+                    changed[key] = part
+        out.append(Built(name, check, changed, unchanged))
+    return out
 
 
 def _key(name: str, part: dict) -> str:
