@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -61,9 +63,10 @@ def _on_cluster(fn: Callable, tasks: Iterable[tuple], shared: dict, address: str
 _shared: dict = {}
 
 
-def _keep(shared: dict) -> None:
+def _keep(path: str) -> None:
     global _shared
-    _shared = shared
+    with open(path, "rb") as f:
+        _shared = pickle.load(f)
 
 
 def _call(fn: Callable, task: tuple):
@@ -71,18 +74,26 @@ def _call(fn: Callable, task: tuple):
 
 
 def _in_processes(fn: Callable, tasks: Iterable[tuple], shared: dict, workers: int) -> Iterator:
-    # Spawned, not forked: the job holds threads (polars', Delta's) that a fork would copy mid-lock.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_keep, initargs=(shared,))
-    pending = iter(tasks)
-    # One task ahead of each worker: they never wait for the job, and results do not pile up.
-    running = {pool.submit(_call, fn, t) for _, t in zip(range(2 * workers), pending)}
-    try:
-        while running:
-            done, running = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                result = future.result()
-                running |= {pool.submit(_call, fn, t) for _, t in zip(range(1), pending)}
-                yield result
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # The shared tables reach each worker through a file: handed to a spawned process directly,
+    # tens of MB go down a pipe that the job blocks on if the worker dies before reading it.
+    with tempfile.TemporaryDirectory(prefix="thidua-shared-") as folder:
+        path = os.path.join(folder, "shared.pickle")
+        with open(path, "wb") as f:
+            pickle.dump(shared, f, protocol=pickle.HIGHEST_PROTOCOL)
+        # Spawned, not forked: the job holds threads (polars', Delta's) that a fork would copy
+        # mid-lock. A spawned worker imports the job's main module again: a script that starts a
+        # refresh must do it under ``if __name__ == "__main__"`` (``python -m jobs`` does).
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_keep, initargs=(path,))
+        pending = iter(tasks)
+        # One task ahead of each worker: they never wait for the job, and results do not pile up.
+        running = {pool.submit(_call, fn, t) for _, t in zip(range(2 * workers), pending)}
+        try:
+            while running:
+                done, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    running |= {pool.submit(_call, fn, t) for _, t in zip(range(1), pending)}
+                    yield result
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
