@@ -45,6 +45,12 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _filtered(lf: pl.LazyFrame, where: Mapping[str, Iterable[object]] | None) -> pl.LazyFrame:
+    for column, values in (where or {}).items():
+        lf = lf.filter(pl.col(column).is_in(list(values)))
+    return lf
+
+
 def partition_predicate(where: Mapping[str, Iterable[object]]) -> str:
     """``{"period": ["2024-Q1"]}`` → ``period IN ('2024-Q1')`` (literal values, so Delta prunes
     files by their partition values, and by their statistics for other columns)."""
@@ -153,11 +159,12 @@ class Lake:
         versions = [h["version"] for h in self.table(name).history() if h.get("timestamp", 0) <= stamp]
         return max(versions) if versions else None
 
-    def scan(self, name: str) -> pl.LazyFrame:
+    def scan(self, name: str, where: Mapping[str, Iterable[object]] | None = None) -> pl.LazyFrame:
+        """The table (or the rows whose columns take the given values) to query lazily."""
         s = spec(name)
         if not self.exists(name):
             return s.empty().lazy()
-        return pl.scan_delta(self.uri(name), storage_options=self.storage_options)
+        return _filtered(pl.scan_delta(self.uri(name), storage_options=self.storage_options), where)
 
     @staticmethod
     def scan_opened(opened: DeltaTable) -> pl.LazyFrame:
@@ -181,9 +188,7 @@ class Lake:
         else:
             lf = self.scan_opened(opened) if opened is not None else pl.scan_delta(
                 self.uri(name), version=version, storage_options=self.storage_options)
-        if where:
-            for column, values in where.items():
-                lf = lf.filter(pl.col(column).is_in(list(values)))
+        lf = _filtered(lf, where)
         if columns is not None:
             lf = lf.select(list(columns))
         return s.conform(lf.collect(), columns)

@@ -32,7 +32,7 @@ from lakehouse.spool import Spool
 from lakehouse.store import Lake, partition_predicate
 from lakehouse.pipeline import cluster
 from lakehouse.pipeline.runs import Run, last_as_of
-from lakehouse.pipeline.writes import same_content
+from lakehouse.pipeline.writes import same_as_stored, same_content
 
 GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status")
 PARTS = ["campaign_code", "period"]
@@ -192,8 +192,7 @@ def build_chunk(lake_location: str, as_of: date, periods: list[str], compare: bo
         if check.success:     # a frame that failed is not written: its partitions need not travel
             for (campaign, period), part in frame.partition_by(PARTS, as_dict=True, maintain_order=True).items():
                 key = f"{name}/{campaign}/{period}"
-                if compare and same_content(name, lake.read(name, where={"campaign_code": [campaign], "period": [period]}),
-                                            part):
+                if compare and same_as_stored(lake, name, {"campaign_code": [campaign], "period": [period]}, part):
                     unchanged[key] = part.height
                 else:
                     changed[key] = part

@@ -32,7 +32,7 @@ from lakehouse.pipeline.ingest import WRITER_LOCK, WRITER_WAIT_SECONDS, assignme
 from lakehouse.pipeline.publish import publish
 from lakehouse.pipeline.repair import repair
 from lakehouse.pipeline.runs import Run, last_as_of
-from lakehouse.pipeline.writes import same_content, write_if_changed
+from lakehouse.pipeline.writes import same_as_stored, same_content, write_if_changed
 
 REFRESH_LOCK = "refresh"
 
@@ -211,8 +211,7 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
             else:
                 new = report_values.resolve_current(values) if not values.is_empty() else values
                 del values
-                same = same_content("silver.report_values", lake.read("silver.report_values", where={"period": [period]}),
-                                    new)
+                same = same_as_stored(lake, "silver.report_values", {"period": [period]}, new)
             rows += new.height
             if not same:
                 spool.add(f"silver/{period}", new)

@@ -22,6 +22,28 @@ def same_content(name: str, old: pl.DataFrame, new: pl.DataFrame) -> bool:
     return old.hash_rows().sort().equals(new.hash_rows().sort())
 
 
+# Beyond this many rows the stored side is hashed as it is read rather than held whole.
+STREAM_ROWS = 2_000_000
+
+
+def same_as_stored(lake: Lake, name: str, where: dict, new: pl.DataFrame) -> bool:
+    """``same_content`` of the stored rows matching ``where`` and ``new``, the stored side hashed
+    as it is read: a partition with a long history (millions of rows) is never held beside ``new``."""
+    new = spec(name).conform(new) if not new.is_empty() or new.width else spec(name).empty()
+    stored = lake.scan(name, where)
+    if stored.select(pl.len()).collect().item() != new.height:
+        return False
+    if new.height == 0:
+        return True
+    # A partition of ordinary size (or of an older layout, conformed first) is read whole: hashing
+    # as it streams costs half as much again (0.79 s against 0.50 s of CPU, a national month of attainment).
+    if new.height <= STREAM_ROWS or dict(stored.collect_schema()) != dict(new.schema):
+        return same_content(name, lake.read(name, where=where), new)
+    rows = pl.struct(new.columns).hash().alias("h")
+    old_hashes = stored.select(rows).collect(engine="streaming")["h"].sort()
+    return old_hashes.equals(new.lazy().select(rows).collect()["h"].sort())
+
+
 def write_if_changed(lake: Lake, name: str, frame: pl.DataFrame) -> bool:
     frame = spec(name).conform(frame)
     if lake.exists(name) and same_content(name, lake.read(name), frame):

@@ -434,13 +434,50 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     """Mark, per unit × indicator × period, the latest received submission as current."""
     if rows.is_empty():
         return rows
-    ordered = sort_rows(rows, [*KEY, "received_at", "file_id"])
-    # Sorted, a key's next submission is the next row when that row has the same key (a
-    # comparison with the neighbour, not a window over a million groups).
-    same_key = pl.all_horizontal(pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in KEY)
-    return ordered.with_columns(
-        superseded_by=pl.when(same_key).then(pl.col("file_id").shift(-1)),
-    ).with_columns(is_current=pl.col("superseded_by").is_null())
+    packed = _packed(rows)
+    if packed is None:      # codes too many to pack (or a key missing): the rows sorted whole
+        ordered = sort_rows(rows, _SUBMISSION_ORDER)
+        return ordered.with_columns(superseded_by=pl.when(_same_key()).then(pl.col("file_id").shift(-1))
+                                    ).with_columns(is_current=pl.col("superseded_by").is_null())
+    code, submission_bits = packed
+    # In submission order per key, a key's next submission is the next row when that row has the
+    # same key (a comparison with the neighbour, not a window over a million groups). Only one
+    # integer a row is put in that order and the answer scattered back: the rows stay where they
+    # are (a month with its history is millions of rows; a sorted copy doubled the job's memory).
+    order = code.to_frame("code").select(pl.arg_sort_by("code", maintain_order=True)).to_series()
+    following = pl.DataFrame({"key": code.gather(order) // (1 << submission_bits), "row": order}).select(
+        pl.when(pl.col("key").shift(-1) == pl.col("key")).then(pl.col("row").shift(-1))).to_series()
+    position = pl.zeros(rows.height, pl.UInt32, eager=True).scatter(order, pl.int_range(rows.height, dtype=pl.UInt32,
+                                                                                       eager=True))
+    superseded_by = rows["file_id"].gather(following.gather(position))
+    return rows.with_columns(superseded_by=superseded_by, is_current=superseded_by.is_null())
+
+
+_SUBMISSION_ORDER = [*KEY, "received_at", "file_id"]
+
+
+def _same_key() -> pl.Expr:
+    return pl.all_horizontal(pl.col(k).shift(-1).eq_missing(pl.col(k)) for k in KEY)
+
+
+def _packed(rows: pl.DataFrame) -> tuple[pl.Series, int] | None:
+    """One unsigned integer a row that orders the rows as (key, received_at, file_id) do, each
+    column's rank among its distinct values in bits of its own, and how many low bits are the
+    submission's; ``None`` when the ranks need more than 63 bits or a column has a gap."""
+    code, bits = None, []
+    for column in _SUBMISSION_ORDER:
+        values = rows[column]
+        if values.null_count():
+            return None
+        distinct = values.unique().sort()
+        rank = (values.cast(pl.Enum(distinct)).to_physical() if values.dtype == pl.String
+                else distinct.search_sorted(values)).cast(pl.UInt64)
+        width = max(1, (distinct.len() - 1).bit_length())
+        bits.append(width)
+        if sum(bits) > 63:
+            return None
+        code = rank if code is None else code * (1 << width) + rank
+    return code, bits[-2] + bits[-1]
 
 
 def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]

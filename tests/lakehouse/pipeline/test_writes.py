@@ -3,8 +3,10 @@ one changed value, a row missing or a row repeated instead of another is not."""
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
-from lakehouse.pipeline.writes import same_content, write_if_changed
+from lakehouse.pipeline import writes
+from lakehouse.pipeline.writes import same_as_stored, same_content, write_if_changed
 from lakehouse.tables import spec
 
 
@@ -34,3 +36,27 @@ def test_write_if_changed_writes_once(lake):
     assert not write_if_changed(lake, "reference.units", a)
     assert lake.version("reference.units") == version
     assert write_if_changed(lake, "reference.units", a.with_columns(name=pl.lit("Phường Một")))
+
+
+def _values(lake, rows: list[tuple]) -> pl.DataFrame:
+    frame = spec("gold.file_counts").conform(pl.DataFrame(rows, schema=["period", "file_id", "accepted", "current"],
+                                                          orient="row"))
+    return frame
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_same_as_stored_compares_one_partition_with_what_is_stored(lake, monkeypatch, stream):
+    if stream:     # the way a partition of millions of rows is compared
+        monkeypatch.setattr(writes, "STREAM_ROWS", 0)
+    stored = _values(lake, [("2025-01", "f1", 3, 2), ("2025-01", "f2", 1, 1), ("2025-02", "f1", 5, 5)])
+    lake.overwrite("gold.file_counts", stored)
+    january = {"period": ["2025-01"]}
+    mine = stored.filter(pl.col("period") == "2025-01")
+    assert same_as_stored(lake, "gold.file_counts", january, mine.reverse())
+    assert not same_as_stored(lake, "gold.file_counts", january, mine.with_columns(current=pl.lit(3, pl.Int64)))
+    assert not same_as_stored(lake, "gold.file_counts", january, mine.head(1))
+    assert not same_as_stored(lake, "gold.file_counts", january, pl.concat([mine.head(1), mine.head(1)]))
+    assert not same_as_stored(lake, "gold.file_counts", january, stored)       # another partition's rows too
+    assert same_as_stored(lake, "gold.file_counts", {"period": ["2025-03"]}, mine.clear())
+    assert not same_as_stored(lake, "gold.file_counts", {"period": ["2025-03"]}, mine)
+    assert same_as_stored(lake, "gold.file_counts", january, mine.select(reversed(mine.columns)))   # column order

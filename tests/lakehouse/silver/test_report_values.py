@@ -82,6 +82,33 @@ def test_later_submission_supersedes_earlier_and_history_stays():
     assert old["file_id"] == "a" and old["superseded_by"] == "b"
 
 
+@pytest.mark.parametrize("packed", [True, False])
+@pytest.mark.parametrize("seed", range(15))
+def test_each_submission_is_superseded_by_the_next_one_received(seed, packed, monkeypatch):
+    """Per key, submissions in the order received (ties by file id): each is superseded by the
+    next, the last is current; the rows stay in the order given (packed into one integer a row,
+    or, when the codes would not fit, sorted whole)."""
+    import random
+
+    if not packed:
+        monkeypatch.setattr(report_values, "_packed", lambda rows: None)
+    rng = random.Random(seed)
+    rows = _submissions(rng, rng.randrange(1, 40), list("abcdef"))
+    rows = rows.with_columns(period=pl.Series([rng.choice(["2024-Q1", "2024-Q2"]) for _ in range(rows.height)])
+                             ).unique(subset=["file_id", *report_values.KEY], maintain_order=True)
+    got = report_values.resolve_current(rows)
+    expected = {}
+    for key, group in rows.group_by(report_values.KEY):
+        subs = sorted(group.select("received_at", "file_id").rows())
+        for (_, file_id), following in zip(subs, [*subs[1:], None]):
+            expected[(*key, file_id)] = following[1] if following else None
+    for r in got.iter_rows(named=True):
+        assert r["superseded_by"] == expected[(r["unit_code"], r["indicator_code"], r["period"], r["file_id"])]
+        assert r["is_current"] == (r["superseded_by"] is None)
+    if packed:
+        assert got.select(rows.columns).equals(rows)
+
+
 def _submissions(rng, n, files):
     return pl.DataFrame({
         "period": ["2024-Q1"] * n,
