@@ -45,28 +45,33 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     ``units`` (the unit tree, for roll-ups at every level) and ``revisions`` (targets revised
     part-way through, ``reference.indicator_revisions``) are optional for small callers."""
     current = report_values.filter(pl.col("is_current"))
-    grid = expected_grid(campaigns, indicators, assignments, as_of, periods)
-    due = grid.with_columns(due=pl.lit(True))
+    keys = ["campaign_code", "indicator_code", "unit_code", "period"]
+    # "due": the unit owed this value by now (the period has ended); only due rows are scored, so
+    # a value sent early, or for a period the indicator does not have, never tilts a ranking.
+    # The expected grid is one row a key (one assignment per indicator × unit); what else is
+    # judged is found beside it, not by making a million rows unique again.
+    expected = expected_grid(campaigns, indicators, assignments, as_of, periods).with_columns(
+        due=pl.lit(True), reporter=pl.lit(True))
     consolidators = (consolidators if consolidators is not None
                      else assignments.clear()).select("campaign_code", "indicator_code", "unit_code")
     may_report = pl.concat([assignments.select("campaign_code", "indicator_code", "unit_code"), consolidators])
-    observed = current.select("indicator_code", "unit_code", "period").join(
-        may_report, on=["indicator_code", "unit_code"]).select("campaign_code", "indicator_code", "unit_code", "period")
+    reporting = assignments.select("indicator_code", "unit_code").with_columns(reporter=pl.lit(True))
+    # Values outside the grid (sent for a period not due, a consolidating unit's own figure), from
+    # units that may send them (an indicator belongs to one campaign: its code and the unit's say which).
+    observed = (current.select("indicator_code", "unit_code", "period")
+                .join(expected, on=["indicator_code", "unit_code", "period"], how="anti")
+                .join(may_report, on=["indicator_code", "unit_code"]).select(keys).unique())
     ind = _indicator_frame(indicators)
-    grid = pl.concat([grid, observed]).unique()
+    grid = pl.concat([expected, _beside(observed, reporting)])
     # A reported criterion brings its all_of parent into the grid, whatever the period.
     parents = (grid.join(ind.select("indicator_code", "parent_code"), on="indicator_code")
                .filter(pl.col("parent_code").is_not_null())
-               .select("campaign_code", indicator_code="parent_code", unit_code="unit_code", period="period"))
-    grid = pl.concat([grid, parents]).unique()
+               .select("campaign_code", indicator_code="parent_code", unit_code="unit_code", period="period")
+               .unique().join(grid, on=keys, how="anti"))
+    grid = pl.concat([grid, _beside(parents, reporting)])
     if periods is not None:
         grid = grid.filter(pl.col("period").is_in(periods))
     facts = period_facts(campaigns, grid)
-
-    # "due": the unit owed this value by now (the period has ended); only due rows are scored, so
-    # a value sent early, or for a period the indicator does not have, never tilts a ranking.
-    grid = grid.join(due, on=["campaign_code", "indicator_code", "unit_code", "period"], how="left").with_columns(
-        due=pl.col("due").fill_null(False))
     frame = (grid.join(ind.drop("campaign_code"), on="indicator_code", how="left")
              .join(current.select("unit_code", "indicator_code", "period", actual="value", actual_text="value_text",
                                   plan="plan_value", reported_baseline="baseline", file_id="file_id",
@@ -77,12 +82,10 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
                    on=["indicator_code", "unit_code"], how="left")
              .join(facts, on=["campaign_code", "period"], how="left"))
     frame = _revised(frame, revisions)
-    scope = campaigns.select("campaign_code", scope_unit="scope_unit")
-    reporting = assignments.select("indicator_code", "unit_code").with_columns(reporter=pl.lit(True))
-    frame = (_goals(frame).join(scope, on="campaign_code", how="left")
-             .join(reporting, on=["indicator_code", "unit_code"], how="left")
-             .with_columns(is_rollup=pl.lit(False), is_scope=pl.col("unit_code") == pl.col("scope_unit"),
-                           reporter=pl.col("reporter").fill_null(False)))
+    scope = dict(campaigns.select("campaign_code", "scope_unit").iter_rows())
+    frame = _goals(frame).with_columns(scope_unit=pl.col("campaign_code").replace_strict(
+        scope, default=None, return_dtype=pl.String)).with_columns(
+        is_rollup=pl.lit(False), is_scope=pl.col("unit_code") == pl.col("scope_unit"))
     frame = _rollups(frame, ind, ancestry(units, consolidators), unit_targets)
     frame = _unallocated(rules.evaluate(frame))
     frame = _parents(frame)
@@ -91,6 +94,13 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     floats = [c for c, t in spec("gold.attainment").schema.items() if t == pl.Float64]
     frame = frame.with_columns(pl.col(floats).round(9))
     return sort_rows(spec("gold.attainment").conform(frame), ["campaign_code", "period", "indicator_code", "unit_code"])
+
+
+def _beside(rows: pl.DataFrame, reporting: pl.DataFrame) -> pl.DataFrame:
+    """Grid rows beyond the expected ones: not due; reporters when the unit is assigned the indicator."""
+    return rows.join(reporting, on=["indicator_code", "unit_code"], how="left").select(
+        "campaign_code", "indicator_code", "unit_code", "period", due=pl.lit(False),
+        reporter=pl.col("reporter").fill_null(False))
 
 
 def _revised(frame: pl.DataFrame, revisions: pl.DataFrame | None) -> pl.DataFrame:
