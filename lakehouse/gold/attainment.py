@@ -17,7 +17,7 @@ import polars as pl
 
 from lakehouse import rules
 from lakehouse.gold.expected import expected_grid, period_facts
-from lakehouse.tables import sort_rows, spec
+from lakehouse.tables import spec
 
 _HIGHER_ABSOLUTE = ["at_least", "add", "range", "per_population"]
 # What the build reads of silver.report_values.
@@ -93,7 +93,8 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     # Sums over groups run in parallel and may differ in the last bit; rounding keeps reruns identical.
     floats = [c for c, t in spec("gold.attainment").schema.items() if t == pl.Float64]
     frame = frame.with_columns(pl.col(floats).round(9))
-    return sort_rows(spec("gold.attainment").conform(frame), ["campaign_code", "period", "indicator_code", "unit_code"])
+    # Not sorted here: every write puts a partition's rows in the table's order (unit, indicator).
+    return spec("gold.attainment").conform(frame)
 
 
 def _beside(rows: pl.DataFrame, reporting: pl.DataFrame) -> pl.DataFrame:
