@@ -36,31 +36,18 @@ class Spool:
         for values, part in frame.partition_by(columns, as_dict=True, maintain_order=True).items():
             self.add("/".join([prefix, *map(str, values)]), part)
 
-    def sink(self, key: str, query: pl.LazyFrame) -> None:
-        """Add the rows of ``query``, written as they are computed: never held whole."""
-        part = self.folder / _safe(key)
-        part.mkdir(parents=True, exist_ok=True)
-        path = part / f"{next(self._counter):06d}.parquet"
-        query.sink_parquet(path, statistics=False)
-        rows = pl.scan_parquet(path).select(pl.len()).collect().item()
-        if rows:
-            self._rows[key] = self._rows.get(key, 0) + rows
-        else:
-            path.unlink()
-
     def keys(self, prefix: str = "") -> list[str]:
         return sorted(k for k in self._rows if k.startswith(prefix))
 
     def rows(self, key: str) -> int:
         return self._rows.get(key, 0)
 
-    def read(self, key: str, schema: dict | None = None, columns: list[str] | None = None) -> pl.DataFrame:
-        """A key's rows (only ``columns``: a few columns of a month, not the month)."""
+    def read(self, key: str, schema: dict | None = None) -> pl.DataFrame:
         part = self.folder / _safe(key)
         files = sorted(part.glob("*.parquet")) if part.is_dir() else []
         if not files:
             return pl.DataFrame(schema=schema) if schema else pl.DataFrame()
-        return pl.concat([pl.read_parquet(f, columns=columns) for f in files], how="diagonal_relaxed")
+        return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")
 
     def frames(self, keys: Iterable[str]) -> Iterator[pl.DataFrame]:
         """One key's frame at a time (what a streaming commit consumes)."""

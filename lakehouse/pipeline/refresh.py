@@ -194,10 +194,9 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
             values = spool.read(f"values/{period}")
             stored_counts = lake.read("gold.file_counts", where={"period": [period]})
             counts = None
-            key = f"silver/{period}"
             # The partition as it stands, read once: the rows of the files not typed again stay as
             # they are (an ordinary night resolves only the keys its files report, now or before).
-            # A month with a long history is millions of rows: never held twice.
+            # A month with a long history is a few million rows: no more than two copies at once.
             if keep_ids:
                 stored = lake.read("silver.report_values", where={"period": [period]})
                 untouched, before, now = report_values.replace_files(stored, values, retyped_ids)
@@ -207,26 +206,20 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                 if (stored_counts["accepted"].sum() == stored.height
                         and stored_counts["current"].sum() == stored["is_current"].sum()):
                     counts = file_counts.adjust(stored_counts, before, now)
-                if not same:     # the untouched rows stream to the spool, the affected ones follow
-                    spool.sink(key, untouched)
-                    spool.add(key, now)
-                height = stored.height - before.height + now.height
-                if counts is None:
-                    counts = _file_counts(stored if same else spool.read(key, columns=_COUNTED))
+                new = stored if same else pl.concat([untouched.collect(), now], how="vertical_relaxed")
                 del untouched, before, now, stored
             else:
                 new = report_values.resolve_current(values) if not values.is_empty() else values
                 del values
                 same = same_as_stored(lake, "silver.report_values", {"period": [period]}, new)
-                if not same:
-                    spool.add(key, new)
-                height = new.height
-                if counts is None:
-                    counts = _file_counts(new)
-                del new
-            rows += height
+            rows += new.height
             if not same:
+                spool.add(f"silver/{period}", new)
                 changed.append(period)
+            if counts is None:
+                counts = file_counts.build(new.select("period", "file_id", "is_current")) if not new.is_empty() \
+                    else file_counts.build(new)
+            del new
             count_rows += counts.height
             if not same_content("gold.file_counts", stored_counts, counts):
                 spool.add(f"counts/{period}", counts)
@@ -245,14 +238,6 @@ def rebuild_silver(lake: Lake, cat: Catalog, run: Run, progress: bool = False, f
                         typed_files.rows(typed_now)])
     run.count(typed_files.TABLE, rows_out=len(typed_now), written=write_if_changed(lake, typed_files.TABLE, record))
     return changed
-
-
-# What a period's file counts read of its rows.
-_COUNTED = ["period", "file_id", "is_current"]
-
-
-def _file_counts(rows: pl.DataFrame) -> pl.DataFrame:
-    return file_counts.build(rows.select(_COUNTED) if not rows.is_empty() else rows)
 
 
 @dataclass

@@ -65,20 +65,6 @@ def test_spool_keeps_frames_by_key_and_is_removed_after_the_job(tmp_path):
     assert not folder.exists()
 
 
-def test_spool_sinks_a_query_as_it_is_computed(tmp_path):
-    lake = Lake(tmp_path)
-    with lake.spool("job1") as spool:
-        rows = pl.DataFrame({"unit_code": ["a", "b", "c", "d"], "v": [1, 2, 3, 4]})
-        taken = pl.DataFrame({"unit_code": ["b", "d"]})
-        spool.sink("silver/2024-01", rows.lazy().join(taken.lazy(), on="unit_code", how="anti"))
-        spool.add("silver/2024-01", pl.DataFrame({"unit_code": ["b"], "v": [20]}))
-        spool.sink("silver/2024-02", rows.lazy().join(rows.lazy(), on="unit_code", how="anti"))   # nothing left
-        assert spool.rows("silver/2024-01") == 3 and spool.rows("silver/2024-02") == 0
-        assert spool.keys("silver/") == ["silver/2024-01"]
-        assert sorted(spool.read("silver/2024-01").rows()) == [("a", 1), ("b", 20), ("c", 3)]
-        assert spool.read("silver/2024-01", columns=["v"]).columns == ["v"]
-
-
 def test_a_table_as_it_stood_at_a_moment(tmp_path):
     """Time travel inside the audit window: the newest commit not after the moment."""
     import time as clock
