@@ -57,7 +57,8 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     may_report = pl.concat([assignments.select("campaign_code", "indicator_code", "unit_code"), consolidators])
     reporting = assignments.select("indicator_code", "unit_code").with_columns(reporter=pl.lit(True))
     # Values outside the grid (sent for a period not due, a consolidating unit's own figure), from
-    # units that may send them (an indicator belongs to one campaign: its code and the unit's say which).
+    # units that may send them. An indicator belongs to one campaign, so unit, indicator and period
+    # tell whether a value has its row in the grid.
     observed = (current.select("indicator_code", "unit_code", "period")
                 .join(expected, on=["indicator_code", "unit_code", "period"], how="anti")
                 .join(may_report, on=["indicator_code", "unit_code"]).select(keys).unique())

@@ -9,6 +9,7 @@ run the same code version as the job.
 """
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import pickle
@@ -87,13 +88,15 @@ def _in_processes(fn: Callable, tasks: Iterable[tuple], shared: dict, workers: i
                                    initializer=_keep, initargs=(path,))
         pending = iter(tasks)
         # One task ahead of each worker: they never wait for the job, and results do not pile up.
-        running = {pool.submit(_call, fn, t) for _, t in zip(range(2 * workers), pending)}
+        running = {pool.submit(_call, fn, t) for t in itertools.islice(pending, 2 * workers)}
         try:
             while running:
                 done, running = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     result = future.result()
-                    running |= {pool.submit(_call, fn, t) for _, t in zip(range(1), pending)}
+                    following = next(pending, None)
+                    if following is not None:
+                        running.add(pool.submit(_call, fn, following))
                     yield result
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -435,7 +435,7 @@ def resolve_current(rows: pl.DataFrame) -> pl.DataFrame:
     if rows.is_empty():
         return rows
     packed = _packed(rows)
-    if packed is None:      # codes too many to pack (or a key missing): the rows sorted whole
+    if packed is None:      # ranks too many to pack (or a value missing): the rows sorted whole
         ordered = sort_rows(rows, _SUBMISSION_ORDER)
         return ordered.with_columns(superseded_by=pl.when(_same_key()).then(pl.col("file_id").shift(-1))
                                     ).with_columns(is_current=pl.col("superseded_by").is_null())
@@ -463,7 +463,7 @@ def _same_key() -> pl.Expr:
 def _packed(rows: pl.DataFrame) -> tuple[pl.Series, int] | None:
     """One unsigned integer a row that orders the rows as (key, received_at, file_id) do, each
     column's rank among its distinct values in bits of its own, and how many low bits are the
-    submission's; ``None`` when the ranks need more than 63 bits or a column has a gap."""
+    submission's; ``None`` when the ranks need more than 63 bits or a column has an empty value."""
     code, bits = None, []
     for column in _SUBMISSION_ORDER:
         values = rows[column]
