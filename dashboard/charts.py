@@ -2,7 +2,9 @@
 (Okabe–Ito) always paired with a text label or symbol, hover details in Vietnamese."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import plotly.graph_objects as go
 import polars as pl
@@ -33,57 +35,94 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else number_vi(value * 100, 1) + "%"
 
 
-def _category_grid(rows: list[tuple[str, str]], columns: list[tuple[str, str]], cells: dict, colors: dict[str, str],
-                   describe, top_margin: int) -> go.Figure:
-    """Rows × columns of coloured, labelled cells: ``cells[(row_key, col_key)]`` is a record that
-    ``describe(row_label, col_label, record)`` turns into (category, cell text, hover text)."""
+def _each(frame: pl.DataFrame, column: str, write: Callable[[Any], str], missing: str = "—") -> pl.Expr:
+    """``column`` as text, ``write`` applied once to each distinct value (``missing`` for an
+    empty one): a national grid has thousands of cells and a few hundred distinct values, and
+    formatting a number the Vietnamese way (babel) costs more than drawing its cell."""
+    values = frame[column].drop_nulls().unique().to_list()
+    return (pl.col(column).replace_strict({v: write(v) for v in values}, default=None, return_dtype=pl.String)
+            .fill_null(missing))
+
+
+# The narrowest a grid is drawn on a computer's screen, and what a character of its cells' text
+# (16 px type) and a cell's margins take.
+GRID_MIN_PX, GRID_CHAR_PX, GRID_PAD_PX = 760, 10, 8
+
+
+def _category_grid(cells: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, colors: dict[str, str],
+                   top_margin: int) -> go.Figure:
+    """Rows × columns of coloured, labelled cells. ``rows`` and ``columns``: (``key``, ``label``)
+    in drawing order; ``cells``: one row per drawn cell, (``row``, ``column``, ``category`` (a key
+    of ``colors``), ``text``, ``hover``). The grid is laid out by joins, not cell by cell."""
     order = list(colors)
-    z, text, hover = [], [], []
-    for row_key, row_label in rows:
-        zr, tr, hr = [], [], []
-        for col_key, col_label in columns:
-            record = cells.get((row_key, col_key))
-            if record is None:
-                zr.append(None), tr.append(""), hr.append("")
-                continue
-            category, label, tip = describe(row_label, col_label, record)
-            zr.append(order.index(category)), tr.append(label), hr.append(tip)
-        z.append(zr), text.append(tr), hover.append(hr)
+    drawn = cells.select(
+        "row", "column", "text", "hover",
+        z=pl.col("category").replace_strict({c: float(i) for i, c in enumerate(order)}, return_dtype=pl.Float64),
+    ).unique(["row", "column"], keep="last", maintain_order=True)
+    grid = (rows.select(row="key").with_row_index("_i")
+            .join(columns.select(column="key").with_row_index("_j"), how="cross")
+            .join(drawn, on=["row", "column"], how="left")
+            .sort("_i", "_j"))
+    width = columns.height
+
+    def lines(column: pl.Series) -> list[list]:
+        # Plain lists, not arrays: plotly sends a numeric array to the browser as a typed array,
+        # which the chart library Streamlit ships could leave the page hanging on.
+        values = column.to_list()
+        return [values[i:i + width] for i in range(0, len(values), width or 1)]
+
+    # Text is written in the cells only where it fits: a grid of 88 indicators leaves each cell
+    # a few pixels, where nothing can be read, and drawing thousands of texts nobody can read
+    # cost the browser seconds. The hover still says everything.
+    longest = cells["text"].str.len_chars().max() or 0
+    written = columns.height * (GRID_CHAR_PX * longest + GRID_PAD_PX) <= GRID_MIN_PX
     n = len(order)
     scale = [stop for i, c in enumerate(order) for stop in ((i / n, colors[c]), ((i + 1) / n, colors[c]))]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[label for _, label in columns], y=[label for _, label in rows], text=text, texttemplate="%{text}",
-        textfont=dict(size=16, color="white"), hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        z=lines(grid["z"]), x=columns["label"].to_list(), y=rows["label"].to_list(),
+        **({"text": lines(grid["text"].fill_null("")), "texttemplate": "%{text}"} if written else {}),
+        textfont=dict(size=16, color="white"), hovertext=lines(grid["hover"].fill_null("")),
+        hovertemplate="%{hovertext}<extra></extra>",
         colorscale=scale, zmin=-0.5, zmax=n - 0.5, showscale=False, xgap=2, ygap=2))
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(side="top")
-    return _layout(fig, height=max(300, 34 * len(rows) + top_margin))
+    return _layout(fig, height=max(300, 34 * rows.height + top_margin))
 
 
-def _by_indicator(frame: pl.DataFrame, key: str, name: str, colors: dict[str, str], describe) -> go.Figure:
+def _by_indicator(frame: pl.DataFrame, key: str, name: str, colors: dict[str, str], category: pl.Expr,
+                  text: pl.Expr, hover: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> go.Figure:
     """Rows (``key``, labelled by ``name``) × the frame's indicators in catalog order: the
-    traffic-light grids of units and of areas. ``describe(row_label, indicator_name, record)``
-    gives (category, cell text, hover text)."""
+    traffic-light grids of units and of areas. ``hover(row_label, indicator_name)`` is the
+    cell's hover text."""
     inds = frame.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
-    rows = frame.select(key, name).unique().sort(key)
+    rows = frame.select(key, name).unique().sort(key).select(key=key, label=pl.coalesce(name, key).cast(pl.String))
     names = dict(inds.select("indicator_code", "name").iter_rows())
     labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
-    fig = _category_grid([(k, str(n)) for k, n in rows.iter_rows()], list(zip(inds["indicator_code"], labels)),
-                         {(r[key], r["indicator_code"]): r for r in frame.iter_rows(named=True)}, colors,
-                         lambda row_label, _, r: describe(row_label, names[r["indicator_code"]], r), top_margin=200)
+    columns = pl.DataFrame({"key": inds["indicator_code"], "label": labels}, schema={"key": pl.String, "label": pl.String})
+    row_label = pl.coalesce(name, key).cast(pl.String)
+    cells = frame.select(row=key, column="indicator_code", category=category, text=text,
+                         hover=hover(row_label, pl.col("name").cast(pl.String)))
+    fig = _category_grid(cells, rows, columns, colors, top_margin=200)
     fig.update_xaxes(tickangle=-40, tickfont_size=14)
     return fig
 
 
+def _marks(column: str, marks: dict[str, str]) -> pl.Expr:
+    return pl.col(column).replace_strict(marks, default="", return_dtype=pl.String)
+
+
 def status_matrix(m: pl.DataFrame) -> go.Figure:
     """Units (rows) × indicators (columns), one coloured, labelled cell each."""
-    def describe(unit_name, indicator, r):
-        actual = r["actual_text"] or (number_vi(r["actual"]) + f" {r['uom'] or ''}" if r["actual"] is not None else "—")
-        return r["status"], STATUS_MARK[r["status"]], (
-            f"<b>{unit_name}</b><br>{r['indicator_code']} {indicator}<br>Thực hiện: {actual}<br>Mục tiêu: "
-            f"{r['target_text']}<br>Hoàn thành: {_pct(r['attainment'])}<br>{status_label(r['status'])}")
-
-    return _by_indicator(m, "unit_code", "unit_name", STATUS_COLOR, describe)
+    actual = pl.coalesce("actual_text", pl.when(pl.col("actual").is_not_null()).then(
+        pl.concat_str(_each(m, "actual", number_vi), pl.lit(" "), pl.col("uom").fill_null(""))), pl.lit("—"))
+    return _by_indicator(
+        m, "unit_code", "unit_name", STATUS_COLOR, pl.col("status"), _marks("status", STATUS_MARK),
+        lambda unit_name, indicator: pl.concat_str(
+            pl.lit("<b>"), unit_name, pl.lit("</b><br>"), pl.col("indicator_code"), pl.lit(" "), indicator,
+            pl.lit("<br>Thực hiện: "), actual, pl.lit("<br>Mục tiêu: "), pl.col("target_text").fill_null("—"),
+            pl.lit("<br>Hoàn thành: "), _each(m, "attainment", _pct), pl.lit("<br>"),
+            pl.col("status").replace_strict({s: status_label(s) for s in STATUS_ORDER}, default="", return_dtype=pl.String),
+            ignore_nulls=True))
 
 
 SHARE_COLOR = {"high": "#009E73", "middle": "#E69F00", "low": "#D55E00", "none": "#BBBBBB"}
@@ -91,18 +130,27 @@ SHARE_VI = {"high": "Từ 90% đơn vị đạt trở lên", "middle": "Từ 50%
             "low": "Dưới 50% đơn vị đạt", "none": "Chưa đơn vị nào báo cáo"}
 
 
+def _share(value: float) -> str:
+    return f"{round(value * 100)}%"
+
+
+def _counts(frame: pl.DataFrame, labels: dict[str, str]) -> pl.Expr:
+    """"label: count" of each column of ``labels`` that is not zero, one a line."""
+    return pl.concat_str([pl.when(pl.col(c) > 0).then(pl.concat_str(pl.lit(f"{label}: "), _each(frame, c, number_vi)))
+                          for c, label in labels.items()], separator="<br>", ignore_nulls=True)
+
+
 def area_matrix(rows: pl.DataFrame) -> go.Figure:
     """Areas (rows) × indicators (columns): in each cell the share of the area's units at or
     above target, coloured by band, with the counts by status on hover."""
-    def describe(area_name, indicator, r):
-        counts = "<br>".join(f"{status_label(s)}: {number_vi(r[s])}" for s in STATUS_ORDER if r[s])
-        share = "—" if r["share"] is None else f"{round(r['share'] * 100)}%"
-        return r["band"], share, (
-            f"<b>{area_name}</b><br>{r['indicator_code']} {indicator}<br>Mục tiêu: {r['target_text']}"
-            f"<br>Đơn vị đạt trở lên: {share}<br>Đã báo cáo: {number_vi(r['reported'])}/{number_vi(r['units'])} đơn vị"
-            f"<br>{counts}")
-
-    return _by_indicator(rows, "area_code", "area_name", SHARE_COLOR, describe)
+    share = _each(rows, "share", _share)
+    return _by_indicator(
+        rows, "area_code", "area_name", SHARE_COLOR, pl.col("band"), share,
+        lambda area_name, indicator: pl.concat_str(
+            pl.lit("<b>"), area_name, pl.lit("</b><br>"), pl.col("indicator_code"), pl.lit(" "), indicator,
+            pl.lit("<br>Mục tiêu: "), pl.col("target_text").fill_null("—"), pl.lit("<br>Đơn vị đạt trở lên: "), share,
+            pl.lit("<br>Đã báo cáo: "), _each(rows, "reported", number_vi), pl.lit("/"), _each(rows, "units", number_vi),
+            pl.lit(" đơn vị<br>"), _counts(rows, {s: status_label(s) for s in STATUS_ORDER}), ignore_nulls=True))
 
 
 def short_labels(codes: list[str], names: list[str], width: int = 24) -> list[str]:
@@ -299,31 +347,38 @@ STATE_VI = {"complete": "Đủ, đúng hạn", "complete_late": "Đủ, có báo
 STATE_MARK = {"complete": "●", "complete_late": "◔", "partial": "◐", "missing": "○"}
 
 
+def _periods(period_order: list[str]) -> pl.DataFrame:
+    return pl.DataFrame({"key": period_order, "label": [label_vi(p) for p in period_order]},
+                        schema={"key": pl.String, "label": pl.String})
+
+
 def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
     """Areas × periods: in each cell the share of the area's units that sent every report owed
     (on time or late), coloured by band, with the units in each state on hover."""
-    areas = frame.select("area_code", "area_name").unique().sort("area_code")
-
-    def describe(area_name, period_label, r):
-        share = f"{round(r['share'] * 100)}%"
-        counts = "<br>".join(f"{STATE_MARK[s]} {STATE_VI[s]}: {number_vi(r[s])}" for s in STATE_VI if r[s])
-        return r["band"], share, (f"<b>{area_name}</b> — {period_label}<br>Gửi đủ: {share} của "
-                                  f"{number_vi(r['units'])} đơn vị<br>{counts}")
-
-    return _category_grid([(a, n) for a, n in areas.iter_rows()], [(p, label_vi(p)) for p in period_order],
-                          {(r["area_code"], r["period"]): r for r in frame.iter_rows(named=True)},
-                          SHARE_COLOR, describe, top_margin=120)
+    areas = frame.select("area_code", "area_name").unique().sort("area_code").select(key="area_code", label="area_name")
+    share = _each(frame, "share", _share)
+    periods = pl.col("period").replace_strict({p: label_vi(p) for p in period_order}, default=pl.col("period"),
+                                              return_dtype=pl.String)
+    cells = frame.select(
+        row="area_code", column="period", category="band", text=share,
+        hover=pl.concat_str(pl.lit("<b>"), "area_name", pl.lit("</b> — "), periods, pl.lit("<br>Gửi đủ: "), share,
+                            pl.lit(" của "), _each(frame, "units", number_vi), pl.lit(" đơn vị<br>"),
+                            _counts(frame, {s: f"{STATE_MARK[s]} {STATE_VI[s]}" for s in STATE_VI}), ignore_nulls=True))
+    return _category_grid(cells, areas, _periods(period_order), SHARE_COLOR, top_margin=120)
 
 
 def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
-    units = frame.select("unit_code", "unit_name").unique().sort("unit_code")
-
-    def describe(unit_name, period_label, r):
-        late = f", {r['late']} muộn" if r["late"] else ""
-        return r["state"], f"{STATE_MARK[r['state']]} {r['received']}/{r['expected']}", (
-            f"<b>{unit_name}</b> — {period_label}<br>{STATE_VI[r['state']]}: {r['received']}/{r['expected']} chỉ tiêu"
-            f"{late}<br>Hạn: {date_vi(r['due_date'])}")
-
-    return _category_grid([(u, n) for u, n in units.iter_rows()], [(p, label_vi(p)) for p in period_order],
-                          {(r["unit_code"], r["period"]): r for r in frame.iter_rows(named=True)},
-                          STATE_COLOR, describe, top_margin=120)
+    units = frame.select("unit_code", "unit_name").unique().sort("unit_code").select(key="unit_code", label="unit_name")
+    got = pl.concat_str(pl.col("received").cast(pl.String), pl.lit("/"), pl.col("expected").cast(pl.String))
+    periods = pl.col("period").replace_strict({p: label_vi(p) for p in period_order}, default=pl.col("period"),
+                                              return_dtype=pl.String)
+    cells = frame.select(
+        row="unit_code", column="period", category="state",
+        text=pl.concat_str(_marks("state", STATE_MARK), pl.lit(" "), got),
+        hover=pl.concat_str(pl.lit("<b>"), "unit_name", pl.lit("</b> — "), periods, pl.lit("<br>"),
+                            pl.col("state").replace_strict(STATE_VI, return_dtype=pl.String), pl.lit(": "), got,
+                            pl.lit(" chỉ tiêu"),
+                            pl.when(pl.col("late") > 0).then(pl.concat_str(pl.lit(", "), pl.col("late").cast(pl.String),
+                                                                         pl.lit(" muộn"))).otherwise(pl.lit("")),
+                            pl.lit("<br>Hạn: "), _each(frame, "due_date", date_vi), ignore_nulls=True))
+    return _category_grid(cells, units, _periods(period_order), STATE_COLOR, top_margin=120)

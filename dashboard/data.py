@@ -64,12 +64,26 @@ def _scanned(root: str, name: str, version: int, identity: str | None) -> pl.Laz
     return Lake.scan_opened(_opened(root, name, version, identity))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def _read(root: str, table: str, version: int | None, where: tuple = (), columns: tuple = (),
+def _load(root: str, table: str, version: int | None, where: tuple = (), columns: tuple = (),
           identity: str | None = None) -> pl.DataFrame:
     lk = Lake(root)
     opened = _scanned(root, table, version, identity) if version is not None and lk.exists(table) else None
     return lk.read(table, where=dict(where) or None, version=version, columns=columns or None, opened=opened)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _read(root: str, table: str, version: int | None, where: tuple = (), columns: tuple = (),
+          identity: str | None = None) -> pl.DataFrame:
+    return _load(root, table, version, where, columns, identity)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _reference(root: str, table: str, version: int | None, identity: str | None = None) -> pl.DataFrame:
+    """A catalog table, whole, as published at ``version``. Every page names its units,
+    indicators and clusters from these few thousand rows, and the catalog changes only when it
+    is published again: the server holds each version once, and a refresh of gold (which
+    leaves the catalog as it is) does not make the next visitor read them again."""
+    return _load(root, table, version, (), (), identity)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -108,6 +122,11 @@ def table(name: str, columns: tuple[str, ...] = (), **where: str | tuple[str, ..
     if version is False:
         return spec(name).empty() if not columns else spec(name).empty().select(columns)
     filters = tuple((k, v if isinstance(v, tuple) else (v,)) for k, v in sorted(where.items()))
+    if name.startswith("reference."):
+        rows = _reference(lk.location, name, version, lk.log_identity(name))
+        if filters:
+            rows = rows.filter(*(pl.col(k).is_in(list(v)) for k, v in filters))
+        return rows.select(columns) if columns else rows
     return _read(lk.location, name, version, filters, tuple(columns), lk.log_identity(name))
 
 

@@ -73,11 +73,19 @@ _SCRIPT = """<script>
       for (const a of ["aria-label", "title"]) { const v = e.getAttribute(a); if (v && words[v]) e.setAttribute(a, words[v]); }
     });
   };
-  window.__thiduaWords = new MutationObserver((records) => records.forEach((r) => {
-    if (r.type === "attributes") { const v = r.target.getAttribute(r.attributeName); if (words[v]) r.target.setAttribute(r.attributeName, words[v]); }
-    if (r.type === "characterData") fix(r.target.parentNode || document.body);
-    r.addedNodes.forEach((n) => fix(n.nodeType === 1 ? n : (n.parentNode || document.body)));
-  }));
+  // Charts are SVG and hold none of these words. A chart of thousands of cells adds thousands
+  // of nodes to one parent in one batch: each distinct place is walked once per batch, never
+  // once per added node (that was quadratic, and froze the page on a national overview).
+  const chart = (n) => n.nodeType === 1 && (n instanceof SVGElement || n.closest(".js-plotly-plot"));
+  window.__thiduaWords = new MutationObserver((records) => {
+    const places = new Set();
+    records.forEach((r) => {
+      if (r.type === "attributes") { const v = r.target.getAttribute(r.attributeName); if (words[v]) r.target.setAttribute(r.attributeName, words[v]); }
+      if (r.type === "characterData") places.add(r.target.parentNode || document.body);
+      r.addedNodes.forEach((n) => places.add(n.nodeType === 1 ? n : (n.parentNode || document.body)));
+    });
+    places.forEach((p) => { if (p.isConnected && !chart(p)) fix(p); });
+  });
   window.__thiduaWords.observe(document.body, {childList: true, subtree: true, characterData: true,
                                                   attributes: true, attributeFilter: ["aria-label", "title"]});
   fix(document.body);

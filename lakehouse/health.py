@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 import polars as pl
 
-from lakehouse.store import Lake
+from lakehouse.store import Lake, add_actions
 
 # What can be rebuilt, and from what.
 DERIVED = ("bronze.cells", "silver.report_values", "silver.quarantine", "gold.file_counts",
@@ -68,7 +68,7 @@ def inspect_table(lake: Lake, name: str, recorded: dict[str, int] | None = None,
     try:
         table = lake.table(name)
         version = table.version()
-        actions = pa.table(table.get_add_actions(flatten=True)).select(["path", "size_bytes"]).to_pydict()
+        actions = add_actions(table).select(["path", "size_bytes"]).to_pydict()
     except (DeltaError, OSError) as exc:   # only the storage's own complaints: a bug of ours is no damage
         return Damage(name, f"the log cannot be read: {str(exc).splitlines()[0][:300]}")
     if recorded is not None and version < recorded.get(name, -1):
