@@ -1,5 +1,6 @@
 """Plotly figures, readable on a projector: large type, colour-blind-safe status colours
-(Okabe–Ito) always paired with a text label or symbol, hover details in Vietnamese."""
+(Okabe–Ito) paired with a text label or symbol (in a grid's cell wherever it fits, and always in
+its hover), hover details in Vietnamese."""
 from __future__ import annotations
 
 from collections.abc import Callable
