@@ -34,6 +34,15 @@ def _download(page, label: str) -> bytes:
     return Path(info.value.path()).read_bytes()
 
 
+def _choose(page, box, text: str) -> None:
+    """Pick the option of a select box that contains ``text``: typed to filter the list, then the
+    option itself clicked (Enter right after typing may pick the first option of the list before
+    the filter has applied on a busy machine, while the box still shows the typed text)."""
+    box.click()
+    box.press_sequentially(text)
+    page.get_by_role("option").filter(has_text=text).first.click()
+
+
 def _new_template(page) -> bytes:
     """The template of the new campaign. On a busy machine the run that the choice of campaign
     starts may not have begun when the page looks settled, and the button then still offers the
@@ -105,9 +114,7 @@ def test_a_new_campaign_from_directive_to_overview(demo_lake_dir, tmp_path):
 
         box = admin.get_by_label("Loại đơn vị báo cáo cho các chỉ tiêu chưa có ai báo cáo")
         for kind in ("Phường", "Xã"):
-            box.click()
-            box.press_sequentially(kind)
-            box.press("Enter")
+            _choose(admin, box, kind)
         admin.keyboard.press("Escape")
         settled(admin)
         admin.get_by_role("button", name="Điền", exact=True).click()
@@ -119,9 +126,7 @@ def test_a_new_campaign_from_directive_to_overview(demo_lake_dir, tmp_path):
         admin.get_by_text("Sửa một chỉ tiêu (dễ hơn trên màn hình nhỏ)").click()
         one = admin.locator('[data-testid="stExpander"]').filter(has_text="Sửa một chỉ tiêu")
         pick = one.get_by_label("Chỉ tiêu", exact=True)
-        pick.click()
-        pick.press_sequentially("DTVM2024-03")
-        pick.press("Enter")
+        _choose(admin, pick, "DTVM2024-03")
         admin.wait_for_function("""() => [...document.querySelectorAll('input[aria-label="Chỉ tiêu"]')]
                                   .some(e => e.value === 'DTVM2024-03')""")
         _shows(admin, "Mức / %", "92")
@@ -159,9 +164,7 @@ def test_a_new_campaign_from_directive_to_overview(demo_lake_dir, tmp_path):
         sign_in(steward, "canbo", "canbo2024")
         steward.get_by_role("heading", name="Tải lên báo cáo").wait_for()
         choose = steward.locator('[data-testid="stMain"]').get_by_label("Phong trào", exact=True)
-        choose.click()
-        choose.press_sequentially("Chung tay")
-        choose.press("Enter")
+        _choose(steward, choose, "Chung tay")
         # The run that draws the new campaign's template has replaced the old one's (the sidebar has
         # a "Phong trào" of its own: the main area's is the one that counts).
         steward.wait_for_function("""() => document.querySelector('[data-testid="stMain"] input[aria-label="Phong trào"]')
