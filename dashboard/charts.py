@@ -67,8 +67,8 @@ def _category_grid(cells: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFram
     width = columns.height
 
     def lines(column: pl.Series) -> list[list]:
-        # Plain lists, not arrays: plotly sends a numeric array to the browser as a typed array,
-        # which the chart library Streamlit ships could leave the page hanging on.
+        # Nested lists, row by row, as the grid was always sent (an array would travel as a
+        # typed array instead).
         values = column.to_list()
         return [values[i:i + width] for i in range(0, len(values), width or 1)]
 
@@ -96,11 +96,11 @@ def _by_indicator(frame: pl.DataFrame, key: str, name: str, colors: dict[str, st
     traffic-light grids of units and of areas. ``hover(row_label, indicator_name)`` is the
     cell's hover text."""
     inds = frame.select("indicator_code", "name", "sort_order").unique().sort("sort_order")
-    rows = frame.select(key, name).unique().sort(key).select(key=key, label=pl.coalesce(name, key).cast(pl.String))
+    row_label = pl.coalesce(name, key).cast(pl.String)
+    rows = frame.select(key=key, label=row_label).unique().sort("key")
     names = dict(inds.select("indicator_code", "name").iter_rows())
     labels = short_labels(inds["indicator_code"].to_list(), [names[c] for c in inds["indicator_code"]])
     columns = pl.DataFrame({"key": inds["indicator_code"], "label": labels}, schema={"key": pl.String, "label": pl.String})
-    row_label = pl.coalesce(name, key).cast(pl.String)
     cells = frame.select(row=key, column="indicator_code", category=category, text=text,
                          hover=hover(row_label, pl.col("name").cast(pl.String)))
     fig = _category_grid(cells, rows, columns, colors, top_margin=200)
@@ -108,8 +108,9 @@ def _by_indicator(frame: pl.DataFrame, key: str, name: str, colors: dict[str, st
     return fig
 
 
-def _marks(column: str, marks: dict[str, str]) -> pl.Expr:
-    return pl.col(column).replace_strict(marks, default="", return_dtype=pl.String)
+def _words(column: str, words: dict[str, str]) -> pl.Expr:
+    """``column``'s codes (a status, a state) as their mark or words."""
+    return pl.col(column).replace_strict(words, default="", return_dtype=pl.String)
 
 
 def status_matrix(m: pl.DataFrame) -> go.Figure:
@@ -117,12 +118,12 @@ def status_matrix(m: pl.DataFrame) -> go.Figure:
     actual = pl.coalesce("actual_text", pl.when(pl.col("actual").is_not_null()).then(
         pl.concat_str(_each(m, "actual", number_vi), pl.lit(" "), pl.col("uom").fill_null(""))), pl.lit("—"))
     return _by_indicator(
-        m, "unit_code", "unit_name", STATUS_COLOR, pl.col("status"), _marks("status", STATUS_MARK),
+        m, "unit_code", "unit_name", STATUS_COLOR, pl.col("status"), _words("status", STATUS_MARK),
         lambda unit_name, indicator: pl.concat_str(
             pl.lit("<b>"), unit_name, pl.lit("</b><br>"), pl.col("indicator_code"), pl.lit(" "), indicator,
             pl.lit("<br>Thực hiện: "), actual, pl.lit("<br>Mục tiêu: "), pl.col("target_text").fill_null("—"),
             pl.lit("<br>Hoàn thành: "), _each(m, "attainment", _pct), pl.lit("<br>"),
-            pl.col("status").replace_strict({s: status_label(s) for s in STATUS_ORDER}, default="", return_dtype=pl.String),
+            _words("status", {s: status_label(s) for s in STATUS_ORDER}),
             ignore_nulls=True))
 
 
@@ -348,9 +349,11 @@ STATE_VI = {"complete": "Đủ, đúng hạn", "complete_late": "Đủ, có báo
 STATE_MARK = {"complete": "●", "complete_late": "◔", "partial": "◐", "missing": "○"}
 
 
-def _periods(period_order: list[str]) -> pl.DataFrame:
-    return pl.DataFrame({"key": period_order, "label": [label_vi(p) for p in period_order]},
-                        schema={"key": pl.String, "label": pl.String})
+def _periods(period_order: list[str]) -> tuple[pl.DataFrame, pl.Expr]:
+    """The grid's columns, one a period in ``period_order``, and each row's period in words."""
+    names = {p: label_vi(p) for p in period_order}
+    return (pl.DataFrame({"key": list(names), "label": list(names.values())}, schema={"key": pl.String, "label": pl.String}),
+            pl.col("period").replace_strict(names, default=pl.col("period"), return_dtype=pl.String))
 
 
 def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
@@ -358,28 +361,26 @@ def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figur
     (on time or late), coloured by band, with the units in each state on hover."""
     areas = frame.select("area_code", "area_name").unique().sort("area_code").select(key="area_code", label="area_name")
     share = _each(frame, "share", _share)
-    periods = pl.col("period").replace_strict({p: label_vi(p) for p in period_order}, default=pl.col("period"),
-                                              return_dtype=pl.String)
+    columns, periods = _periods(period_order)
     cells = frame.select(
         row="area_code", column="period", category="band", text=share,
         hover=pl.concat_str(pl.lit("<b>"), "area_name", pl.lit("</b> — "), periods, pl.lit("<br>Gửi đủ: "), share,
                             pl.lit(" của "), _each(frame, "units", number_vi), pl.lit(" đơn vị<br>"),
                             _counts(frame, {s: f"{STATE_MARK[s]} {STATE_VI[s]}" for s in STATE_VI}), ignore_nulls=True))
-    return _category_grid(cells, areas, _periods(period_order), SHARE_COLOR, top_margin=120)
+    return _category_grid(cells, areas, columns, SHARE_COLOR, top_margin=120)
 
 
 def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
     units = frame.select("unit_code", "unit_name").unique().sort("unit_code").select(key="unit_code", label="unit_name")
     got = pl.concat_str(pl.col("received").cast(pl.String), pl.lit("/"), pl.col("expected").cast(pl.String))
-    periods = pl.col("period").replace_strict({p: label_vi(p) for p in period_order}, default=pl.col("period"),
-                                              return_dtype=pl.String)
+    columns, periods = _periods(period_order)
     cells = frame.select(
         row="unit_code", column="period", category="state",
-        text=pl.concat_str(_marks("state", STATE_MARK), pl.lit(" "), got),
+        text=pl.concat_str(_words("state", STATE_MARK), pl.lit(" "), got),
         hover=pl.concat_str(pl.lit("<b>"), "unit_name", pl.lit("</b> — "), periods, pl.lit("<br>"),
-                            pl.col("state").replace_strict(STATE_VI, return_dtype=pl.String), pl.lit(": "), got,
+                            _words("state", STATE_VI), pl.lit(": "), got,
                             pl.lit(" chỉ tiêu"),
                             pl.when(pl.col("late") > 0).then(pl.concat_str(pl.lit(", "), pl.col("late").cast(pl.String),
                                                                          pl.lit(" muộn"))).otherwise(pl.lit("")),
                             pl.lit("<br>Hạn: "), _each(frame, "due_date", date_vi), ignore_nulls=True))
-    return _category_grid(cells, units, _periods(period_order), STATE_COLOR, top_margin=120)
+    return _category_grid(cells, units, columns, STATE_COLOR, top_margin=120)
