@@ -5,7 +5,9 @@ campaign and period selection (in the URL) that the data pages share.
 """
 from __future__ import annotations
 
+import importlib
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -13,8 +15,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import auth, data, layout, state  # noqa: E402
-from lakehouse import accounts, faults  # noqa: E402
+from dashboard import auth, layout, state  # noqa: E402
+from lakehouse import accounts, faults, objects  # noqa: E402
 from lakehouse.periods import label_vi  # noqa: E402
 
 VIEWS = Path(__file__).parent / "views"
@@ -38,14 +40,21 @@ st.set_page_config(page_title="Theo dõi chỉ tiêu thi đua", page_icon=str(Pa
                    layout="wide", initial_sidebar_state="collapsed" if PHONE else "auto")
 layout.style()
 layout.localise()
-faults.log_to(data.lake().root)   # traces of internal errors go to <lake>/_logs, never to the screen
+faults.log_to(objects.work_folder(objects.resolve()))   # traces of internal errors go to <lake>/_logs, never to the screen
 account = auth.current()
 if account is None:
     # Every page stays registered (hidden) while the sign-in form shows, so a shared link such as
     # /don-vi?unit=05983 keeps its page in the address and opens it once the user is signed in.
     st.navigation([st.Page(str(VIEWS / f), title=t, url_path=u, default=(u == "tong-quan"))
                    for f, t, _, u, _ in PAGES], position="hidden")
+    auth.warm_charts()
+    if "dashboard.data" not in sys.modules:
+        # The form needs none of the data libraries (polars, Arrow, Delta: about half a second
+        # of the server's first run): they load once it is drawn, while the user types.
+        threading.Thread(target=importlib.import_module, args=("dashboard.data",), daemon=True).start()
     st.stop()
+
+from dashboard import data  # noqa: E402  (loaded while the sign-in form shows: see above)
 
 pages = [st.Page(str(VIEWS / f), title=t, icon=i, url_path=u, default=(u == "tong-quan"))
          for f, t, i, u, roles in PAGES if account.role in roles]

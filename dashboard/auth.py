@@ -7,6 +7,7 @@ keeps the user in; signing out ends the session on the server and clears the coo
 from __future__ import annotations
 
 import json
+import time
 
 import streamlit as st
 
@@ -67,7 +68,6 @@ def current() -> Account | None:
             username = st.text_input("Tên đăng nhập")
             password = st.text_input("Mật khẩu", type="password")
             submitted = st.form_submit_button("Đăng nhập", type="primary")
-    _warm_charts()
     if not submitted:
         return None
     account, problem = accounts.sign_in(username, password, _client())
@@ -85,11 +85,20 @@ def current() -> Account | None:
     return account
 
 
-def _warm_charts() -> None:
+WARM_AFTER_S = 0.25
+
+
+def warm_charts() -> None:
     """An empty chart nobody sees, so the browser loads and compiles the chart library (about
-    0.7 s of its time) while the user types, not after pressing "Đăng nhập"."""
+    0.7 s of its time) while the user types, not after pressing "Đăng nhập".
+
+    Sent a moment after the form: arriving with it, the library's loading held the form back
+    (the form was seen 0.9 s later; measured in Chromium, bench/RESULTS.md "Eighth pass").
+    Called after ``st.navigation``, so the page a shared link names is registered before
+    the pause, even if the user signs in within it."""
     import plotly.graph_objects as go
 
+    time.sleep(WARM_AFTER_S)
     with st.container(key="warm-charts"):
         st.plotly_chart(go.Figure(), config={"staticPlot": True}, key="warm-chart")
 

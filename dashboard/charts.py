@@ -45,13 +45,14 @@ def _each(frame: pl.DataFrame, column: str, write: Callable[[Any], str], missing
             .fill_null(missing))
 
 
-# The narrowest a grid is drawn on a computer's screen, and what a character of its cells' text
-# (16 px type) and a cell's margins take.
-GRID_MIN_PX, GRID_CHAR_PX, GRID_PAD_PX = 760, 10, 8
+# The narrowest a grid's cells are drawn on a computer's screen and on a phone (390 px, less the
+# page's margins and the rows' names), and what a character of their text (16 px type) and a
+# cell's margins take.
+GRID_MIN_PX, GRID_PHONE_PX, GRID_CHAR_PX, GRID_PAD_PX = 760, 240, 10, 8
 
 
 def _category_grid(cells: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFrame, colors: dict[str, str],
-                   top_margin: int) -> go.Figure:
+                   top_margin: int, narrow: bool = False) -> go.Figure:
     """Rows × columns of coloured, labelled cells. ``rows`` and ``columns``: (``key``, ``label``)
     in drawing order; ``cells``: one row per drawn cell, (``row``, ``column``, ``category`` (a key
     of ``colors``), ``text``, ``hover``). The grid is laid out by joins, not cell by cell."""
@@ -76,7 +77,7 @@ def _category_grid(cells: pl.DataFrame, rows: pl.DataFrame, columns: pl.DataFram
     # a few pixels, where nothing can be read, and drawing thousands of texts nobody can read
     # cost the browser seconds. The hover still says everything.
     longest = cells["text"].str.len_chars().max() or 0
-    written = columns.height * (GRID_CHAR_PX * longest + GRID_PAD_PX) <= GRID_MIN_PX
+    written = columns.height * (GRID_CHAR_PX * longest + GRID_PAD_PX) <= (GRID_PHONE_PX if narrow else GRID_MIN_PX)
     n = len(order)
     scale = [stop for i, c in enumerate(order) for stop in ((i / n, colors[c]), ((i + 1) / n, colors[c]))]
     fig = go.Figure(go.Heatmap(
@@ -356,9 +357,10 @@ def _periods(period_order: list[str]) -> tuple[pl.DataFrame, pl.Expr]:
             pl.col("period").replace_strict(names, default=pl.col("period"), return_dtype=pl.String))
 
 
-def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
+def completeness_areas(frame: pl.DataFrame, period_order: list[str], narrow: bool = False) -> go.Figure:
     """Areas × periods: in each cell the share of the area's units that sent every report owed
-    (on time or late), coloured by band, with the units in each state on hover."""
+    (on time or late), coloured by band, with the units in each state on hover. ``narrow``: drawn
+    on a phone (fewer cells have room for their text)."""
     areas = frame.select("area_code", "area_name").unique().sort("area_code").select(key="area_code", label="area_name")
     share = _each(frame, "share", _share)
     columns, periods = _periods(period_order)
@@ -367,10 +369,12 @@ def completeness_areas(frame: pl.DataFrame, period_order: list[str]) -> go.Figur
         hover=pl.concat_str(pl.lit("<b>"), "area_name", pl.lit("</b> — "), periods, pl.lit("<br>Gửi đủ: "), share,
                             pl.lit(" của "), _each(frame, "units", number_vi), pl.lit(" đơn vị<br>"),
                             _counts(frame, {s: f"{STATE_MARK[s]} {STATE_VI[s]}" for s in STATE_VI}), ignore_nulls=True))
-    return _category_grid(cells, areas, columns, SHARE_COLOR, top_margin=120)
+    return _category_grid(cells, areas, columns, SHARE_COLOR, top_margin=120, narrow=narrow)
 
 
-def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figure:
+def completeness_matrix(frame: pl.DataFrame, period_order: list[str], narrow: bool = False) -> go.Figure:
+    """Units × periods: each cell the unit's state (received / owed), coloured; ``narrow`` as in
+    ``completeness_areas``."""
     units = frame.select("unit_code", "unit_name").unique().sort("unit_code").select(key="unit_code", label="unit_name")
     got = pl.concat_str(pl.col("received").cast(pl.String), pl.lit("/"), pl.col("expected").cast(pl.String))
     columns, periods = _periods(period_order)
@@ -383,4 +387,4 @@ def completeness_matrix(frame: pl.DataFrame, period_order: list[str]) -> go.Figu
                             pl.when(pl.col("late") > 0).then(pl.concat_str(pl.lit(", "), pl.col("late").cast(pl.String),
                                                                          pl.lit(" muộn"))).otherwise(pl.lit("")),
                             pl.lit("<br>Hạn: "), _each(frame, "due_date", date_vi), ignore_nulls=True))
-    return _category_grid(cells, units, columns, STATE_COLOR, top_margin=120)
+    return _category_grid(cells, units, columns, STATE_COLOR, top_margin=120, narrow=narrow)

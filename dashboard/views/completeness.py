@@ -23,7 +23,7 @@ periods = sorted(comp["period"].unique().to_list(), key=sort_key)
 if national:   # areas × periods; the late and missing units of the area chosen
     st.caption(f"{label_vi(period)} · ô ghi tỷ lệ đơn vị của địa bàn đã gửi đủ báo cáo — "
                + " · ".join(charts.SHARE_VI[b] for b in ("high", "middle", "low")))
-    st.plotly_chart(charts.completeness_areas(comp, periods), config={"displayModeBar": False})
+    st.plotly_chart(charts.completeness_areas(comp, periods, narrow=layout.is_phone()), config={"displayModeBar": False})
     names = dict(comp.select("area_code", "area_name").unique().iter_rows())
     area = state.select("Xem các đơn vị của địa bàn", sorted(names, key=lambda a: (names[a], a)), "area",
                         lambda a: names[a])
@@ -31,7 +31,7 @@ if national:   # areas × periods; the late and missing units of the area chosen
     st.subheader(f"Đơn vị chậm hoặc thiếu của {names[area]} — {label_vi(period)}")
 else:
     st.caption(f"{label_vi(period)} · ô ghi số chỉ tiêu đã nhận / phải báo cáo")
-    st.plotly_chart(charts.completeness_matrix(comp, periods), config={"displayModeBar": False})
+    st.plotly_chart(charts.completeness_matrix(comp, periods, narrow=layout.is_phone()), config={"displayModeBar": False})
     st.subheader(f"Đơn vị chậm hoặc thiếu — {label_vi(period)}")
 issues = now.filter((pl.col("late") > 0) | (pl.col("missing") > 0)).sort("missing", "late", descending=True)
 if issues.is_empty():

@@ -18,7 +18,8 @@ def test_bench_runs_at_province_scale_and_reports_every_measure(tmp_path):
     figures = json.loads(out.read_text(encoding="utf-8"))["figures"]
     measures = {f["measure"] for f in figures}
     assert {"nightly refresh (full rebuild)", "nightly refresh peak memory", "ingest 10k-row .xlsx → gold",
-            "upload → overview shows it (100 values)", "streamlit run → overview rendered"} <= measures
+            "upload → overview shows it (100 values)", "streamlit run → first screen (sign-in form)",
+            "streamlit run → overview drawn (signing in at once)"} <= measures
     assert {f"page query: {p}" for p in ("overview", "unit", "indicator", "ranking", "completeness")} <= measures
     assert all(f["value"] > 0 and f["reference_value"] > 0 for f in figures)
     assert "ratio" in done.stdout and "page query: overview" in done.stdout

@@ -60,3 +60,13 @@ def test_the_reporting_grid_follows_the_periods_given_and_dates_in_vietnamese():
     assert [list(r) for r in heat.text] == [["", "◔ 3/3"]]
     assert heat.hovertext[0][1] == ("<b>Phường A</b> — Quý II/2024<br>Đủ, có báo cáo muộn: 3/3 chỉ tiêu, 1 muộn"
                                     "<br>Hạn: 15/07/2024")
+
+
+def test_a_quarterly_reporting_grid_keeps_its_text_on_a_computer_but_not_on_a_phone():
+    quarters = [f"2024-Q{q}" for q in range(1, 5)]
+    frame = pl.DataFrame([{"unit_code": "05971", "unit_name": "Phường A", "period": p, "state": "complete",
+                           "received": 12, "expected": 12, "late": 0, "due_date": date(2024, 7, 15)} for p in quarters])
+    wide = charts.completeness_matrix(frame, quarters).data[0]
+    narrow = charts.completeness_matrix(frame, quarters, narrow=True).data[0]
+    assert [list(r) for r in wide.text] == [["● 12/12"] * 4]
+    assert narrow.text is None and narrow.hovertext[0][3].startswith("<b>Phường A</b> — Quý IV/2024")
