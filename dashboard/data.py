@@ -11,7 +11,6 @@ import threading
 import polars as pl
 import streamlit as st
 
-from lakehouse.gold.completeness import STATES
 from lakehouse.periods import label_vi, period_type, sort_key
 from lakehouse.rules import STATUSES
 from lakehouse.store import Lake
@@ -145,7 +144,8 @@ def _past(root: str, moment: str) -> dict[str, int | None]:
     return versions_at(Lake(root), datetime.fromisoformat(moment), TABLES)
 
 
-DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.file_counts")
+DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness",
+                 "gold.file_counts")
 
 
 def _version(lk: Lake, name: str) -> int | None:
@@ -256,16 +256,23 @@ MATRIX_UNITS = 60
 SHARE_BANDS = (("high", 0.9), ("middle", 0.5), ("low", 0.0))
 
 
-def _area_rows(code: str, columns: tuple[str, ...] = (), **where: str) -> pl.DataFrame:
-    """``gold.area_status`` of the campaign; at a chosen past moment before the lake had that
-    table, counted from that moment's attainment with the same build."""
-    lk = lake()
-    if _shown_version(lk, "gold.area_status") is not False or _shown_version(lk, "gold.attainment") is False:
-        return table("gold.area_status", columns, campaign_code=code, **where)
-    from lakehouse.gold.area_status import READS, build
+# The tables of counts by area, each with the table and the build it is counted from.
+_BY_AREA = {"gold.area_status": ("gold.attainment", "lakehouse.gold.area_status"),
+            "gold.area_completeness": ("gold.completeness", "lakehouse.gold.area_completeness")}
 
-    att = table("gold.attainment", tuple(READS), campaign_code=code, **where)
-    rows = build(att, campaign_areas(code).with_columns(campaign_code=pl.lit(code)))
+
+def _area_rows(code: str, columns: tuple[str, ...] = (), name: str = "gold.area_status", **where: str) -> pl.DataFrame:
+    """A table of counts by area (``_BY_AREA``) of the campaign; at a chosen past moment before
+    the lake had that table, counted from that moment's source table with the same build."""
+    import importlib
+
+    lk = lake()
+    source, module = _BY_AREA[name]
+    if _shown_version(lk, name) is not False or _shown_version(lk, source) is False:
+        return table(name, columns, campaign_code=code, **where)
+    counts = importlib.import_module(module)
+    rows = counts.build(table(source, tuple(counts.READS), campaign_code=code, **where),
+                        campaign_areas(code).with_columns(campaign_code=pl.lit(code)))
     return rows.select(columns) if columns else rows
 
 
@@ -501,14 +508,9 @@ def completeness(code: str, period: str | None = None) -> pl.DataFrame:
 def completeness_by_area(code: str) -> pl.DataFrame:
     """Per area × period: how many units owed reports, how many sent something, how many in
     each state, the share that sent all (on time or late) and its band — the reporting grid of
-    a national campaign, whose units would be ten thousand rows."""
-    rows = table("gold.completeness", ("unit_code", "period", "state", "received"), campaign_code=code)
-    state = pl.col("state")
-    return (rows.join(campaign_areas(code), on="unit_code", how="left")
-            .with_columns(area_code=pl.coalesce("area_code", "unit_code"))
-            .group_by("area_code", "period")
-            .agg(units=pl.len(), reported=(pl.col("received") > 0).sum(), **{s: (state == s).sum() for s in STATES})
-            .with_columns(share=(pl.col("complete") + pl.col("complete_late")) / pl.col("units"))
+    a national campaign, whose units would be ten thousand rows (``gold.area_completeness``)."""
+    rows = _area_rows(code, name="gold.area_completeness").drop("campaign_code")
+    return (rows.with_columns(share=(pl.col("complete") + pl.col("complete_late")) / pl.col("units"))
             .with_columns(band=_band())
             .pipe(named, "area_code", "area_name")
             .sort("area_code", "period"))

@@ -22,8 +22,8 @@ from lakehouse.store import Lake, add_actions
 
 # What can be rebuilt, and from what.
 DERIVED = ("bronze.cells", "silver.report_values", "silver.quarantine", "gold.file_counts",
-           "gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status")
-GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status")
+           "gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
+GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
 _TAIL = 64 * 1024
 
 

@@ -233,6 +233,14 @@ _SPECS = [
         partition_by=("campaign_code", "period"),
         source="gold.attainment (units' own rows), reference.units, reference.campaigns"),
     TableSpec(
+        "gold.area_completeness",
+        "one row per campaign × period × area",
+        {"campaign_code": pl.String, "period": pl.String, "area_code": pl.String,
+         "units": pl.Int32, "reported": pl.Int32, "complete": pl.Int32, "complete_late": pl.Int32,
+         "partial": pl.Int32, "missing": pl.Int32},
+        partition_by=("campaign_code", "period"),
+        source="gold.completeness, reference.units, reference.campaigns"),
+    TableSpec(
         "gold.completeness",
         "one row per campaign × period × unit",
         {"campaign_code": pl.String, "period": pl.String, "unit_code": pl.String,

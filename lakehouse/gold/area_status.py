@@ -68,8 +68,15 @@ def adjust(kept: pl.DataFrame, old: pl.DataFrame, new: pl.DataFrame, areas: pl.D
     """The counts of the areas ``new`` touches, from the counts ``kept`` for them: the old
     attainment rows of the rebuilt units taken out, the new ones put in. ``old`` and ``new``
     cover the same units; an area × indicator left with no unit has no row, as in ``build``."""
-    ints = {c: pl.Int64 for c in COUNTS}
-    minus = _counted(old, areas).cast(ints).with_columns(-pl.col(c) for c in COUNTS)
-    parts = [kept.select(*KEYS, *COUNTS).cast(ints), _counted(new, areas).cast(ints), minus]
-    total = pl.concat(parts).group_by(KEYS).agg(pl.col(c).sum() for c in COUNTS)
-    return spec("gold.area_status").conform(total.filter(pl.col("units") > 0)).sort(KEYS)
+    total = shifted(kept, _counted(old, areas), _counted(new, areas), KEYS, COUNTS)
+    return spec("gold.area_status").conform(total).sort(KEYS)
+
+
+def shifted(kept: pl.DataFrame, old: pl.DataFrame, new: pl.DataFrame, keys: list[str], counts: list[str]) -> pl.DataFrame:
+    """Counts ``kept`` by ``keys``, less the counts ``old``, plus the counts ``new``; a key left
+    with no unit (``units`` 0) has no row, as a recount would give none."""
+    ints = {c: pl.Int64 for c in counts}
+    minus = old.cast(ints).with_columns(-pl.col(c) for c in counts)
+    parts = [kept.select(*keys, *counts).cast(ints), new.select(*keys, *counts).cast(ints), minus.select(*keys, *counts)]
+    total = pl.concat(parts).group_by(keys).agg(pl.col(c).sum() for c in counts)
+    return total.filter(pl.col("units") > 0)

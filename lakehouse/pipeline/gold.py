@@ -13,9 +13,9 @@ An ingest goes further (``rebuild_units``): within a partition, a unit's attainm
 its own values alone, except the roll-ups of the units above it, and its score's rank on its
 clusters. So an ingest rebuilds the rows of the units it reports, of the units above them
 (their sums from the summed indicators' values beneath them), and the scores of their clusters,
-adjusts their areas' status counts by the difference between those units' old and new rows,
-and replaces those rows only: gold files are sorted by unit and split by size, so the commit
-rewrites the few files holding them, not the national month.
+adjusts their areas' status and reporting counts by the difference between those units' old
+and new rows, and replaces those rows only: gold files are sorted by unit and split by size, so
+the commit rewrites the few files holding them, not the national month.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import polars as pl
 
 from lakehouse import checks
-from lakehouse.gold import area_status, attainment, completeness, unit_scores
+from lakehouse.gold import area_completeness, area_status, attainment, completeness, unit_scores
 from lakehouse.gold.expected import campaign_periods
 from lakehouse.periods import bounds, due_date
 from lakehouse.spool import Spool
@@ -34,7 +34,7 @@ from lakehouse.pipeline import cluster
 from lakehouse.pipeline.runs import Run, last_as_of
 from lakehouse.pipeline.writes import same_as_stored, same_content
 
-GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status")
+GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
 PARTS = ["campaign_code", "period"]
 # Grid rows (unit × indicator × period) built and checked at once: bounds a refresh's memory.
 CHUNK_ROWS = 1_500_000
@@ -184,9 +184,10 @@ def build_chunk(lake_location: str, as_of: date, periods: list[str], compare: bo
                               refs["campaigns"], inds, refs["assignments"], as_of, periods=periods)
     del current, received
     areas = area_status.build(att, refs["areas"])
+    reporting = area_completeness.build(comp, refs["areas"])
     out = []
     for name, frame in (("gold.attainment", att), ("gold.unit_scores", scores), ("gold.completeness", comp),
-                        ("gold.area_status", areas)):
+                        ("gold.area_status", areas), ("gold.area_completeness", reporting)):
         check = checks.run_suite(name, frame)
         changed, unchanged = {}, {}
         if check.success:     # a frame that failed is not written: its partitions need not travel
@@ -271,7 +272,7 @@ def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str
     for name, parts_built in built.items():
         lake.replace_rows(name, [f for f, _ in parts_built], " OR ".join(f"({w})" for _, w in parts_built))
         run.count(name, rows_out=sum(f.height for f, _ in parts_built), written=True)
-        if name != "gold.area_status":
+        if name not in ("gold.area_status", "gold.area_completeness"):
             run.tables[name]["units_rebuilt"] = run.tables[name].get("units_rebuilt", 0) + sum(
                 f["unit_code"].n_unique() for f, _ in parts_built)
 
@@ -280,7 +281,8 @@ def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[
                 refs: dict[str, pl.DataFrame]) -> list[tuple[str, pl.DataFrame, str]]:
     """The gold rows of one partition that ``units``' values can change, each with the
     predicate naming the rows it replaces: attainment and completeness of the units and of the
-    units above them that consolidate, the scores of every cluster any of them is in."""
+    units above them that consolidate, their areas' counts, the scores of every cluster any of
+    them is in."""
     inds = refs["indicators"].filter(pl.col("campaign_code") == campaign)
     consolidators = refs["consolidators"].filter(pl.col("campaign_code") == campaign)
     assignments = refs["assignments"].filter(pl.col("campaign_code") == campaign)
@@ -312,8 +314,11 @@ def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[
     old = lake.read("gold.attainment", where={**here, "unit_code": sorted(judged)}, columns=area_status.READS)
     touched_areas = area_status.area_codes(judged, areas)
     kept = lake.read("gold.area_status", where={**here, "area_code": touched_areas})
-    out.append(("gold.area_status", area_status.adjust(kept, old, att, areas),
-                partition_predicate({**here, "area_code": touched_areas})))
+    in_areas = partition_predicate({**here, "area_code": touched_areas})
+    out.append(("gold.area_status", area_status.adjust(kept, old, att, areas), in_areas))
+    old = lake.read("gold.completeness", where={**here, "unit_code": sorted(judged)}, columns=area_completeness.READS)
+    kept = lake.read("gold.area_completeness", where={**here, "area_code": touched_areas})
+    out.append(("gold.area_completeness", area_completeness.adjust(kept, old, comp, areas), in_areas))
     members = refs["cluster_members"].filter(pl.col("campaign_code") == campaign)
     clusters = sorted(set(members.filter(mine)["cluster_code"].to_list()))
     if clusters:

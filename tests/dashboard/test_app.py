@@ -358,20 +358,27 @@ def test_an_admin_revises_a_published_target_from_a_date(demo_lake, tmp_path, mo
     assert (h1["target_low"], h1["target_high"]) == (10, 11) and (year["target_low"], year["target_high"]) == (12, None)
 
 
-def test_a_moment_before_the_lake_had_area_counts_is_counted_from_its_attainment(demo_lake, cat, monkeypatch):
-    """A lake upgraded to gold.area_status: a day chosen from before the upgrade still shows its
-    status counts (counted from that moment's attainment with the same build)."""
+def test_a_moment_before_the_lake_had_area_counts_is_counted_from_its_attainment(tmp_path, cat, monkeypatch):
+    """A lake built by code from before gold.area_status: a day chosen from before the upgrade
+    still shows its status counts (counted from that moment's attainment with the same build)."""
     import time
     from datetime import datetime, timezone
 
+    from jobs.__main__ import main
+    from lakehouse.pipeline import gold
     from lakehouse.pipeline.refresh import refresh
+    from lakehouse.store import Lake
 
-    shutil.rmtree(demo_lake.uri("gold.area_status"))
-    demo_lake.forget("gold.area_status")
+    with monkeypatch.context() as old_code:
+        old_code.setattr(gold, "GOLD", tuple(t for t in gold.GOLD if t != "gold.area_status"))
+        assert main(["demo", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "reports")]) == 0
+    demo_lake = Lake(tmp_path / "lake")
+    assert not demo_lake.exists("gold.area_status")
     time.sleep(1.1)
     before = datetime.now(timezone.utc)
     time.sleep(1.1)
-    refresh(demo_lake, cat)   # builds the table the lake lacked
+    refresh(demo_lake, cat)   # the upgraded code builds the table the lake lacked
+    assert demo_lake.exists("gold.area_status")
     att = demo_lake.read("gold.attainment", where={"campaign_code": ["TPLS2024"], "period": ["2024-H1"]}).filter(
         pl.col("parent_code").is_null() & ~pl.col("is_rollup"))
     expected = dict(att.group_by("status").len().iter_rows())

@@ -122,6 +122,35 @@ def test_the_reporting_progress_is_drawn_by_area_and_lists_the_late_units_of_one
     assert (set(listed[0]["Đơn vị"]) if listed else set()) == {names[u] for u in late["unit_code"]}
 
 
+def test_a_moment_before_the_lake_had_reporting_counts_by_area_is_counted_from_completeness(national, tmp_path,
+                                                                                           monkeypatch):
+    """A lake built by code from before gold.area_completeness: a day chosen from before the
+    upgrade draws the same reporting grid, counted from that moment's completeness rows."""
+    import time
+    from datetime import datetime, timezone
+
+    from lakehouse.pipeline import gold
+
+    query = {"campaign": generate.CAMPAIGN, "period": PERIOD}
+    now = chart(open_app(national.root, LEADER, "completeness", query=query, monkeypatch=monkeypatch), 0)["data"][0]
+    cat = load(national.root.parent / "catalog")
+    lake = Lake(tmp_path / "lake")
+    generate.receive_files(lake, generate.report_files(SCALE))
+    with monkeypatch.context() as old_code:
+        old_code.setattr(gold, "GOLD", tuple(t for t in gold.GOLD if t != "gold.area_completeness"))
+        refresh(lake, cat, as_of=SCALE.end + timedelta(days=40))
+    assert not lake.exists("gold.area_completeness")
+    time.sleep(1.1)
+    before = datetime.now(timezone.utc)
+    time.sleep(1.1)
+    refresh(lake, cat, as_of=SCALE.end + timedelta(days=40))   # the upgraded code builds the table
+    assert lake.exists("gold.area_completeness")
+    at = open_app(lake.root, LEADER, "completeness", query={**query, "ngay": before.isoformat()}, monkeypatch=monkeypatch)
+    assert not at.exception and not at.error and at.session_state["as_of"] is not None
+    then = chart(at, 0)["data"][0]
+    assert (then["x"], then["y"], then["z"], then["text"]) == (now["x"], now["y"], now["z"], now["text"])
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed")
 @pytest.mark.parametrize("size", ["desktop", "phone"])
 def test_the_national_pages_read_right_in_a_browser_at_both_sizes(national, tmp_path, size):
