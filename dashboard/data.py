@@ -262,13 +262,16 @@ _BY_AREA = {"gold.area_status": ("gold.attainment", "lakehouse.gold.area_status"
 
 
 def _area_rows(code: str, columns: tuple[str, ...] = (), name: str = "gold.area_status", **where: str) -> pl.DataFrame:
-    """A table of counts by area (``_BY_AREA``) of the campaign; at a chosen past moment before
-    the lake had that table, counted from that moment's source table with the same build."""
+    """A table of counts by area (``_BY_AREA``) of the campaign; where the lake lacks it (a past
+    moment before it had it, or a lake written by older code, until its next refresh or upload
+    builds it), counted from the source table as shown then, with the same build."""
     import importlib
 
     lk = lake()
     source, module = _BY_AREA[name]
-    if _shown_version(lk, name) is not False or _shown_version(lk, source) is False:
+    shown = _shown_version(lk, name)
+    lacking = shown is False or (shown is None and not lk.exists(name))
+    if not lacking or _shown_version(lk, source) is False:
         return table(name, columns, campaign_code=code, **where)
     counts = importlib.import_module(module)
     rows = counts.build(table(source, tuple(counts.READS), campaign_code=code, **where),

@@ -122,10 +122,9 @@ def test_the_reporting_progress_is_drawn_by_area_and_lists_the_late_units_of_one
     assert (set(listed[0]["Đơn vị"]) if listed else set()) == {names[u] for u in late["unit_code"]}
 
 
-def test_a_moment_before_the_lake_had_reporting_counts_by_area_is_counted_from_completeness(national, tmp_path,
-                                                                                           monkeypatch):
-    """A lake built by code from before gold.area_completeness: a day chosen from before the
-    upgrade draws the same reporting grid, counted from that moment's completeness rows."""
+def test_a_lake_from_before_reporting_counts_by_area_draws_the_grid_from_completeness(national, tmp_path, monkeypatch):
+    """A lake built by code from before gold.area_completeness draws the same reporting grid,
+    counted from completeness rows: before its next refresh, and at a day chosen from before."""
     import time
     from datetime import datetime, timezone
 
@@ -140,6 +139,10 @@ def test_a_moment_before_the_lake_had_reporting_counts_by_area_is_counted_from_c
         old_code.setattr(gold, "GOLD", tuple(t for t in gold.GOLD if t != "gold.area_completeness"))
         refresh(lake, cat, as_of=SCALE.end + timedelta(days=40))
     assert not lake.exists("gold.area_completeness")
+    # Before its next refresh, the upgraded dashboard counts the grid from completeness.
+    at = open_app(lake.root, LEADER, "completeness", query=query, monkeypatch=monkeypatch)
+    assert not at.exception and not at.error
+    assert chart(at, 0)["data"][0]["text"] == now["text"]
     time.sleep(1.1)
     before = datetime.now(timezone.utc)
     time.sleep(1.1)
