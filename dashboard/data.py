@@ -25,8 +25,9 @@ def lake() -> Lake:
 
 class _Latest:
     """One table's newest version, learned by reading only the log entries added since the
-    last question (under a millisecond; opening the table replays its whole log). A table
-    created anew in its place (set aside and rebuilt) is opened afresh."""
+    last question, and on a local lake only when the log's next entry is there (a page asks
+    about twenty times; opening the table replays its whole log). A table created anew in its
+    place (set aside and rebuilt) is opened afresh."""
 
     def __init__(self, lake: Lake, name: str):
         self.lake, self.name, self.lock = lake, name, threading.Lock()
@@ -40,7 +41,7 @@ class _Latest:
                     self.table = None
                     return None
                 self.table, self.identity = self.lake.table(self.name), identity
-            else:
+            elif self.lake.may_have_commit_after(self.name, self.table.version()):
                 self.table.update_incremental()
             return self.table.version()
 

@@ -145,6 +145,14 @@ class Lake:
             return self.files.identity(f"{s.layer}/{s.short_name}/_delta_log")
         return self.files.identity(f"{s.layer}/{s.short_name}/_delta_log/{0:020d}.json")
 
+    def may_have_commit_after(self, name: str, version: int) -> bool:
+        """Whether the table may have a commit after ``version``: on a local lake, whether the
+        log's next entry exists (one look at the disk, where reading the log costs a
+        millisecond); an object store's lake answers yes (the caller reads the log)."""
+        if self.remote:
+            return True
+        return (Path(self.uri(name)) / "_delta_log" / f"{version + 1:020d}.json").exists()
+
     def forget(self, name: str) -> None:
         """The table was moved away (``health.set_aside``): ask the store again next time."""
         self._known.discard(name)

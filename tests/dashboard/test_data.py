@@ -30,6 +30,9 @@ def test_each_new_version_is_seen_without_a_restart(lake):
     assert data.table("reference.units")["unit_code"].to_list() == ["a", "b"]
     assert data.table("reference.units", ("name",), unit_code="b").rows() == [("Xã b",)]
     assert data.table("reference.units", ("unit_code",), unit_code=("a", "b")).height == 2
+    lake.overwrite("reference.units", units("c"))               # two commits since the last question
+    lake.overwrite("reference.units", units("c", "d"))
+    assert data.table("reference.units")["unit_code"].to_list() == ["c", "d"]
 
 
 def test_a_table_rebuilt_in_place_is_read_afresh(lake, tmp_path):

@@ -140,3 +140,12 @@ def test_a_table_written_with_another_layout_is_rewritten_once_sorted(tmp_path):
     version = lake.version("gold.unit_scores")
     lake.conform_layout("gold.unit_scores")
     assert lake.version("gold.unit_scores") == version   # once
+
+
+def test_a_local_lake_tells_whether_a_table_has_a_commit_after_a_version(tmp_path):
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    v = lake.version("gold.unit_scores")
+    assert not lake.may_have_commit_after("gold.unit_scores", v)
+    lake.append("gold.unit_scores", scores([("A", "2024-02", "x", 2)]))
+    assert lake.may_have_commit_after("gold.unit_scores", v) and not lake.may_have_commit_after("gold.unit_scores", v + 1)
