@@ -14,7 +14,7 @@ import streamlit as st
 from lakehouse.periods import label_vi, period_type, sort_key
 from lakehouse.rules import STATUSES
 from lakehouse.store import Lake
-from lakehouse.tables import spec
+from lakehouse.tables import GOLD, spec
 
 TOP_LEVEL = pl.col("parent_code").is_null()
 
@@ -145,8 +145,7 @@ def _past(root: str, moment: str) -> dict[str, int | None]:
     return versions_at(Lake(root), datetime.fromisoformat(moment), TABLES)
 
 
-DERIVED_SHOWN = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness",
-                 "gold.file_counts")
+DERIVED_SHOWN = (*GOLD, "gold.file_counts")
 
 
 def _version(lk: Lake, name: str) -> int | None:

@@ -19,11 +19,10 @@ from urllib.parse import unquote
 import polars as pl
 
 from lakehouse.store import Lake, add_actions
+from lakehouse.tables import GOLD
 
 # What can be rebuilt, and from what.
-DERIVED = ("bronze.cells", "silver.report_values", "silver.quarantine", "gold.file_counts",
-           "gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
-GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
+DERIVED = ("bronze.cells", "silver.report_values", "silver.quarantine", "gold.file_counts", *GOLD)
 _TAIL = 64 * 1024
 
 

@@ -279,6 +279,9 @@ _SPECS = [
 ]
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in _SPECS}
+# The gold tables built together from silver and the catalog, a period at a time
+# (``lakehouse.pipeline.gold``); ``gold.file_counts`` is written with silver instead.
+GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
 
 
 def spec(name: str) -> TableSpec:

@@ -30,11 +30,11 @@ from lakehouse.gold.expected import campaign_periods
 from lakehouse.periods import bounds, due_date
 from lakehouse.spool import Spool
 from lakehouse.store import Lake, partition_predicate
+from lakehouse.tables import GOLD
 from lakehouse.pipeline import cluster
 from lakehouse.pipeline.runs import Run, last_as_of
 from lakehouse.pipeline.writes import same_as_stored, same_content
 
-GOLD = ("gold.attainment", "gold.unit_scores", "gold.completeness", "gold.area_status", "gold.area_completeness")
 PARTS = ["campaign_code", "period"]
 # Grid rows (unit × indicator × period) built and checked at once: bounds a refresh's memory.
 CHUNK_ROWS = 1_500_000
