@@ -331,7 +331,7 @@ def time_to_render(script: Path, env: dict, wait_for: str,
     login, on to the overview's charts drawn after signing in at once (no typing pause)."""
     from playwright.sync_api import sync_playwright
 
-    from bench.dashboard import _DRAWN, goto, streamlit_server
+    from bench.dashboard import OVERVIEW_DRAWN, goto, streamlit_server
 
     start = time.perf_counter()
     with streamlit_server(script, env) as url, sync_playwright() as pw:
@@ -344,7 +344,7 @@ def time_to_render(script: Path, env: dict, wait_for: str,
             page.get_by_label("Tên đăng nhập").fill(login[0])
             page.get_by_label("Mật khẩu").fill(login[1])
             page.get_by_role("button", name="Đăng nhập").click()
-            page.wait_for_function(_DRAWN, timeout=120_000)
+            page.wait_for_function(OVERVIEW_DRAWN, timeout=120_000)
             drawn = time.perf_counter() - start
         browser.close()
         return shown, drawn

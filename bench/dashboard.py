@@ -137,7 +137,7 @@ def goto(page, url: str) -> None:
 
 
 # Both charts of the overview drawn (the sign-in page's hidden warm-up chart does not count).
-_DRAWN = """() => !document.querySelector('[data-testid="stStatusWidget"]') &&
+OVERVIEW_DRAWN = """() => !document.querySelector('[data-testid="stStatusWidget"]') &&
     [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
       .filter(c => !c.closest('.st-key-warm-charts') && c.querySelector('.main-svg')).length >= 2"""
 TYPING = 1.5   # seconds on the sign-in page before pressing the button, as a person typing
@@ -168,7 +168,7 @@ def sign_in_to_overview(lake: Lake, repeat: int) -> tuple[float, float]:
                 page.wait_for_timeout(TYPING * 1000)
                 start = time.perf_counter()
                 page.get_by_role("button", name="Đăng nhập").click()
-                page.wait_for_function(_DRAWN, timeout=120_000)
+                page.wait_for_function(OVERVIEW_DRAWN, timeout=120_000)
                 if n:
                     ours.append(time.perf_counter() - start)
                 page.context.close()

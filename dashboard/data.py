@@ -11,6 +11,9 @@ import threading
 import polars as pl
 import streamlit as st
 
+# As modules of builds (``area_status`` below is this module's query of the table).
+from lakehouse.gold import area_completeness as reporting_by_area
+from lakehouse.gold import area_status as status_by_area
 from lakehouse.periods import label_vi, period_type, sort_key
 from lakehouse.rules import STATUSES
 from lakehouse.store import Lake
@@ -256,24 +259,21 @@ MATRIX_UNITS = 60
 SHARE_BANDS = (("high", 0.9), ("middle", 0.5), ("low", 0.0))
 
 
-# The tables of counts by area, each with the table and the build it is counted from.
-_BY_AREA = {"gold.area_status": ("gold.attainment", "lakehouse.gold.area_status"),
-            "gold.area_completeness": ("gold.completeness", "lakehouse.gold.area_completeness")}
+# The tables of counts by area, each with the table and the build module it is counted from.
+_BY_AREA = {"gold.area_status": ("gold.attainment", status_by_area),
+            "gold.area_completeness": ("gold.completeness", reporting_by_area)}
 
 
 def _area_rows(code: str, columns: tuple[str, ...] = (), name: str = "gold.area_status", **where: str) -> pl.DataFrame:
     """A table of counts by area (``_BY_AREA``) of the campaign; where the lake lacks it (a past
     moment before it had it, or a lake written by older code, until its next refresh or upload
     builds it), counted from the source table as shown then, with the same build."""
-    import importlib
-
     lk = lake()
-    source, module = _BY_AREA[name]
+    source, counts = _BY_AREA[name]
     shown = _shown_version(lk, name)
     lacking = shown is False or (shown is None and not lk.exists(name))
     if not lacking or _shown_version(lk, source) is False:
         return table(name, columns, campaign_code=code, **where)
-    counts = importlib.import_module(module)
     rows = counts.build(table(source, tuple(counts.READS), campaign_code=code, **where),
                         campaign_areas(code).with_columns(campaign_code=pl.lit(code)))
     return rows.select(columns) if columns else rows
@@ -329,10 +329,8 @@ def units_counted(code: str, period: str) -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _areas(root: str, units_version: int | None, campaigns_version: int | None) -> pl.DataFrame:
-    from lakehouse.gold.area_status import areas
-
     lk = Lake(root)
-    return areas(lk.read("reference.units", version=units_version), lk.read("reference.campaigns", version=campaigns_version))
+    return status_by_area.areas(lk.read("reference.units", version=units_version), lk.read("reference.campaigns", version=campaigns_version))
 
 
 def campaign_areas(code: str) -> pl.DataFrame:
