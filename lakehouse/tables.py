@@ -182,7 +182,10 @@ _SPECS = [
          "note": pl.String, "file_id": pl.String, "sheet": pl.String, "row": pl.Int32,
          "received_at": UTC_TS, "is_current": pl.Boolean, "superseded_by": pl.String},
         partition_by=("period",),
-        sort_by=("unit_code", "indicator_code"),
+        # The rows in force apart from the history: an ingest rewrites the files holding them
+        # and leaves the history's files be (``report_values.live``); a reader of values in
+        # force skips the history's row groups.
+        sort_by=("is_current", "unit_code", "indicator_code"),
         source="bronze.cells through a layout reader, GX suite silver.report_values"),
     TableSpec(
         "silver.typed_files",

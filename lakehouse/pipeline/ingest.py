@@ -29,6 +29,7 @@ from lakehouse.silver import quarantine, report_values, typed_files
 from lakehouse import checks
 from lakehouse.silver.stage import Staged, restrict_to_units, stage_files
 from lakehouse.store import Lake, partition_predicate
+from lakehouse.tables import spec
 from lakehouse.submissions import is_finished, unfinished
 from lakehouse.pipeline import gold
 from lakehouse.pipeline.publish import require_published
@@ -177,15 +178,18 @@ def ingest_bytes(lake: Lake, cat: Catalog, data: bytes, name: str, *, received_b
             return FileReport(got.original_name, file_id, "duplicate", duplicate_of=got.duplicate_of)
         # A file received before but never finished (its ingest was stopped part way) is finished
         # now, under its first receipt, so sending it again never leaves its values waiting.
-        complete(lake, cat, got, (report, cells, staged, check), run, as_of or date.today())
+        complete(lake, cat, got, (report, cells, staged, check), run, as_of or date.today(),
+                 first_attempt=not got.is_duplicate)
     return report
 
 
-def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, run: Run, as_of: date) -> None:
+def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, run: Run, as_of: date,
+             first_attempt: bool = False) -> None:
     """Write what an ingest understood of a received file: its cells, its problems, its values
     and the gold partitions they touch, then the run record that marks the file finished. Every
     step replaces what an earlier, interrupted attempt at the same file wrote, so completing a
-    file twice gives the same lake."""
+    file twice gives the same lake. ``first_attempt``: the file was received by this ingest, so
+    no earlier attempt can have written anything of it."""
     report, cells, staged, check = understood
     file_id = got.file_id
     run.file_id = file_id
@@ -203,7 +207,7 @@ def complete(lake: Lake, cat: Catalog, got: bronze_files.Received, understood, r
         run.count("silver.quarantine", rows_out=rejects.height, written=True)
     if check is not None:
         run.checks.append(check)
-    touched = write_silver(lake, cat, report.accepted, file_id, got.received_at, run)
+    touched = write_silver(lake, cat, report.accepted, file_id, got.received_at, run, first_attempt)
     if report.status != "error":   # typed with today's catalog and code: the nightly refresh leaves it be
         periods = report.accepted["period"].unique().to_list() if report.accepted.height else []
         lake.replace(typed_files.TABLE, typed_files.rows([(file_id, typed_files.fingerprint(cat), periods,
@@ -260,16 +264,16 @@ def ingest_path(lake: Lake, cat: Catalog, path: Path, **options) -> FileReport:
     return report
 
 
-def write_file_counts(lake: Lake, merged: pl.DataFrame, periods: list[str]) -> None:
-    """The touched periods' counts; on a lake from before ``gold.file_counts`` existed, the other
-    periods are counted first, so the upload history is whole from the first ingest on."""
+def count_files(lake: Lake, periods: list[str]) -> None:
+    """Count the periods' values per file again from silver; on a lake from before
+    ``gold.file_counts`` existed, every period, so the upload history is whole from the first
+    ingest on."""
     if not lake.exists("gold.file_counts"):
-        others = [p["period"] for p in lake.partitions("silver.report_values") if p["period"] not in periods]
-        lake.replace_partitions(
-            "gold.file_counts",
-            lambda: (file_counts.build(lake.read("silver.report_values", where={"period": [p]})) for p in others),
-            [{"period": p} for p in others])
-    lake.replace("gold.file_counts", file_counts.build(merged), where={"period": periods})
+        periods = sorted({p["period"] for p in lake.partitions("silver.report_values")} | set(periods))
+    lake.replace_partitions(
+        "gold.file_counts",
+        lambda: (file_counts.build(lake.read("silver.report_values", where={"period": [p]})) for p in periods),
+        [{"period": p} for p in periods])
 
 
 def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
@@ -280,43 +284,41 @@ def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
 
 
 
-def _resolved(existing: pl.DataFrame, new: pl.DataFrame, file_id: str) -> pl.DataFrame:
-    """``existing`` silver rows with a file's ``new`` ones put in (its earlier rows, from an
-    interrupted attempt, taken out): only the keys the file reports can change which submission
-    is current; the other rows are carried over as they are."""
-    untouched, _, now = report_values.replace_files(existing, new, [file_id])
-    return pl.concat([untouched.collect(), now], how="vertical_relaxed")
-
-
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,
-                 run: Run) -> dict[str, dict[str, set[str]]]:
-    """Add one file's accepted values, rewriting only its units' rows of the periods it touches; returns the
-    campaign → period → units whose values it changed (for gold)."""
+                 run: Run, first_attempt: bool = False) -> dict[str, dict[str, set[str]]]:
+    """Add one file's accepted values; returns the campaign → period → units whose values it
+    changed (for gold).
+
+    A new file (``first_attempt``) received after the values in force for its keys changes only
+    those: they are superseded. Only the periods' rows in force are read and rewritten (its
+    units' rows, when they are few: silver is sorted by ``is_current``, then unit), the history
+    neither (``report_values.live``). A file completed again after an interrupted attempt (it
+    may have left rows under another catalog, and counts out of step), or received before what
+    is in force, is resolved with its periods' whole history, and its periods counted again."""
     if accepted.is_empty():
         return {}
     new = report_values.to_table(accepted, file_id, received_at)
     periods = sorted(new["period"].unique().to_list())
     units = sorted(new["unit_code"].unique().to_list())
-    # Only the reported units' rows can change (silver is sorted by unit: the commit rewrites the
-    # files holding them). A file of many units, or one completed again after an interrupted
-    # attempt (it may have left rows of other units, under another catalog, and counts out of
-    # step), rewrites the periods.
     reporters = cat.memo(("reporters",), lambda: len(set().union(*map(cat.reporters, cat.indicators.values()))))
-    partial = lake.exists("gold.file_counts") and gold.few(len(units), reporters)
-    if partial:
-        counts = lake.read("gold.file_counts", where={"period": periods})
-        where = {"period": periods, "unit_code": units}
-        existing = lake.read("silver.report_values", where=where)
-        partial = not ((existing["file_id"] == file_id).any() or (counts["file_id"] == file_id).any())
-    if partial:
-        merged = _resolved(existing, new, file_id)
-        lake.replace_rows("silver.report_values", [merged], partition_predicate(where))
-        lake.replace("gold.file_counts", file_counts.adjust(counts, existing, merged), where={"period": periods})
+    where = {"period": periods, "unit_code": units} if gold.few(len(units), reporters) else {"period": periods}
+    stored = spec("silver.report_values").conform(
+        lake.scan("silver.report_values", where).filter(report_values.live(file_id)).collect())
+    counts = lake.read("gold.file_counts", where={"period": periods}) if lake.exists("gold.file_counts") else None
+    follows = (first_attempt and counts is not None and not (stored["file_id"] == file_id).any()
+               and not (counts["file_id"] == file_id).any() and report_values.arrives_last(stored, new))
+    if follows:
+        predicate = f"{partition_predicate(where)} AND {report_values.live_sql(file_id)}"
     else:
-        existing = lake.read("silver.report_values", where={"period": periods})
-        merged = _resolved(existing, new, file_id)
-        lake.replace("silver.report_values", merged, where={"period": periods})
-        write_file_counts(lake, merged, periods)
+        where = {"period": periods}
+        stored, predicate = lake.read("silver.report_values", where=where), partition_predicate(where)
+    untouched, _, now = report_values.replace_files(stored, new, [file_id])
+    merged = pl.concat([untouched.collect(), now], how="vertical_relaxed")
+    lake.replace_rows("silver.report_values", [merged], predicate)
+    if follows:
+        lake.replace("gold.file_counts", file_counts.adjust(counts, stored, merged), where={"period": periods})
+    else:
+        count_files(lake, periods)
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
     touched: dict[str, dict[str, set[str]]] = {}
     for code, period, unit in new.select("indicator_code", "period", "unit_code").unique().iter_rows():

@@ -495,10 +495,7 @@ def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
     # A key is resolved from its whole history when a row of it is taken out, or when a new row
     # was received before its current one (sent earlier, typed later). Otherwise (an ordinary
     # night's corrections) its current row is the only one that changes: it is now superseded.
-    early = new.join(current.select(*KEY, _at="received_at", _id="file_id"), on=KEY).filter(
-        (pl.col("received_at") < pl.col("_at")) | ((pl.col("received_at") == pl.col("_at"))
-                                                   & (pl.col("file_id") < pl.col("_id")))).select(KEY) \
-        if not new.is_empty() else dropped
+    early = _received_early(new, current) if not new.is_empty() else dropped
     deep = pl.concat([early, dropped]).unique()
     shallow = keys.join(deep, on=KEY, how="anti").with_columns(is_current=pl.lit(True))
     before = pl.concat([current.join(shallow, on=KEY, how="semi"), stored.join(deep, on=KEY, how="semi")])
@@ -507,6 +504,40 @@ def replace_files(stored: pl.DataFrame, new: pl.DataFrame, files: list[str]
     untouched = (stored.lazy().join(shallow.lazy(), on=[*KEY, "is_current"], how="anti")
                  .join(deep.lazy(), on=KEY, how="anti"))
     return untouched, before, now
+
+
+def _received_early(new: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    """The keys of ``new`` rows received before the row in force for their key (in submission
+    order: the receipt time, then the file)."""
+    return new.join(current.select(*KEY, _at="received_at", _id="file_id"), on=KEY).filter(
+        (pl.col("received_at") < pl.col("_at")) | ((pl.col("received_at") == pl.col("_at"))
+                                                   & (pl.col("file_id") < pl.col("_id")))).select(KEY)
+
+
+def live(file_id: str) -> pl.Expr:
+    """The rows of a partition that an ingest of a new file ``file_id`` can change: the rows in
+    force, and after the write the rows it superseded and its own. When the file comes after
+    every submission in force for its keys (``arrives_last``) and has no rows there yet, these
+    are all an ingest reads and rewrites: the history before them stays as it is (a month that
+    many files were sent for is mostly history). Rows of the file itself among them mean an
+    interrupted attempt. ``live_sql`` is the same rule for a Delta write."""
+    return pl.col("is_current") | (pl.col("file_id") == file_id) | (pl.col("superseded_by") == file_id)
+
+
+def live_sql(file_id: str) -> str:
+    # A file id is the hex digest of its bytes; anything else would be a bug upstream.
+    if not file_id.isalnum():
+        raise ValueError(f"not a file id: {file_id!r}")
+    return f"(is_current OR file_id = '{file_id}' OR superseded_by = '{file_id}')"
+
+
+def arrives_last(live_rows: pl.DataFrame, new: pl.DataFrame) -> bool:
+    """Whether every new row was received after the row in force for its key, so that its key's
+    current row is the only one to change. A file received earlier but typed later (its ingest
+    finished after a later file's) lands inside a key's history and needs the whole of it."""
+    if new.is_empty():
+        return True
+    return _received_early(new, live_rows.filter(pl.col("is_current"))).is_empty()
 
 
 # ----------------------------------------------------------------------------- periods that fit

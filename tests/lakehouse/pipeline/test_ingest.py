@@ -207,3 +207,80 @@ def test_the_first_ingest_on_a_lake_without_file_counts_counts_every_period(lake
     counts = {(r["period"], r["file_id"] == first, r["accepted"])
               for r in lake.read("gold.file_counts").iter_rows(named=True)}
     assert counts == {("2024-Q2", True, 1), ("2024-Q3", False, 1)}
+
+
+def _history_files(lake) -> set[str]:
+    from lakehouse.store import add_actions
+
+    files = pl.from_arrow(add_actions(lake.table("silver.report_values")))
+    return set(files.filter(~pl.col("max.is_current"))["path"].to_list())
+
+
+def test_a_new_submission_rewrites_the_rows_in_force_and_leaves_the_history_files(lake, cat, monkeypatch):
+    """Silver keeps the rows in force apart from the history: a file sent after them rewrites
+    the files holding rows in force and adds the rows it superseded, and never rewrites the
+    files of older history (a month that many files were sent for is mostly history)."""
+    from lakehouse import store
+    from lakehouse.pipeline.ingest import write_silver
+    from lakehouse.pipeline.runs import Run
+
+    monkeypatch.setattr(store, "FILE_BYTES", 8 << 10)   # files of a thousand rows, not a million
+    # Silver's writer makes a new file every 1,024 rows at most: enough rows for a few files.
+    keys = [(f"X{n:04d}", code) for n in range(1_000) for code in ("TP24-03", "TP24-04", "TP24-05")]
+    files = []
+    for day in range(4):
+        accepted = pl.DataFrame({"period": "2024-Q2", "unit_code": [u for u, _ in keys],
+                                 "indicator_code": [c for _, c in keys], "value": float(day),
+                                 "sheet": "Báo cáo", "row": pl.int_range(2, len(keys) + 2, eager=True)})
+        files.append(f"{day:064x}")
+        write_silver(lake, cat, accepted, files[-1], datetime(2024, 7, 8 + day, tzinfo=timezone.utc), Run("ingest"),
+                     first_attempt=True)
+        if day == 2:
+            history = _history_files(lake)
+    assert len(history) > 1 and history <= _history_files(lake)
+    silver = lake.read("silver.report_values")
+    assert silver.height == 4 * len(keys)
+    for day, file_id in enumerate(files):
+        rows = silver.filter(pl.col("file_id") == file_id)
+        assert rows["is_current"].all() == (day == 3) and rows["value"].unique().to_list() == [float(day)]
+        assert rows["superseded_by"].unique().to_list() == [files[day + 1] if day < 3 else None]
+    counts = {r["file_id"]: (r["accepted"], r["current"]) for r in lake.read("gold.file_counts").iter_rows(named=True)}
+    assert counts == {f: (len(keys), len(keys) if f == files[-1] else 0) for f in files}
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few-units", "many-units"])
+def test_successive_submissions_supersede_each_other(lake, cat, monkeypatch, many):
+    from lakehouse.pipeline import gold
+
+    if many:   # every file counts as one of many units: the month's rows in force are rewritten
+        monkeypatch.setattr(gold, "FEW_UNITS", 0)
+        monkeypatch.setattr(gold, "FEW_SHARE", 0.0)
+    for day, value in enumerate((200, 210, 220, 230)):
+        ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", value, "tỷ đồng", None, None, None],
+                                      ["178-PVHTT", "TP24-03", "2024-Q2", 1800 + day, None, None, None, None]]),
+               name=f"lan-{day}.xlsx", received_at=datetime(2024, 7, 8 + day, tzinfo=timezone.utc))
+    silver = lake.read("silver.report_values").filter(pl.col("indicator_code") == "TP24-05").sort("received_at")
+    assert silver["value"].to_list() == [200.0, 210.0, 220.0, 230.0]
+    assert silver["is_current"].to_list() == [False, False, False, True]
+    assert silver["superseded_by"].to_list()[:3] == silver["file_id"].to_list()[1:]
+    counts = lake.read("gold.file_counts").sort("file_id")
+    assert counts["accepted"].to_list() == [2] * 4 and sorted(counts["current"].to_list()) == [0, 0, 0, 2]
+    assert gold_row(lake, "178-PTCKH", "TP24-05", "2024-Q2")["actual"] == 230
+
+
+def test_a_file_received_before_the_value_in_force_is_put_in_its_place_in_the_history(lake, cat):
+    """A file whose ingest finishes after a later file's (received on the 10th, typed after the
+    file of the 12th) lands inside the key's history: the later value stays in force."""
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", 200, "tỷ đồng", None, None, None]]),
+           name="lan-1.xlsx", received_at=datetime(2024, 7, 1, tzinfo=timezone.utc))
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", 220, "tỷ đồng", None, None, None]]),
+           name="lan-3.xlsx", received_at=datetime(2024, 7, 12, tzinfo=timezone.utc))
+    ingest(lake, cat, xlsx_bytes([["178-PTCKH", "TP24-05", "2024-Q2", 210, "tỷ đồng", None, None, None]]),
+           name="lan-2.xlsx", received_at=datetime(2024, 7, 10, tzinfo=timezone.utc))
+    silver = lake.read("silver.report_values").sort("received_at")
+    assert silver["value"].to_list() == [200.0, 210.0, 220.0]
+    assert silver["is_current"].to_list() == [False, False, True]
+    assert silver["superseded_by"].to_list() == [silver["file_id"][1], silver["file_id"][2], None]
+    assert gold_row(lake, "178-PTCKH", "TP24-05", "2024-Q2")["actual"] == 220
+    counts = {r["file_id"]: r["current"] for r in lake.read("gold.file_counts").iter_rows(named=True)}
+    assert sorted(counts.values()) == [0, 0, 1] and counts[silver["file_id"][2]] == 1

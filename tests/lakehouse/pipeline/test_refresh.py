@@ -148,6 +148,32 @@ def test_refresh_compacts_small_files_and_keeps_the_audit_window(tmp_path, cat):
     assert lake.read("ops.runs", version=0).height == 1
 
 
+def test_a_table_laid_out_by_older_code_is_laid_out_anew_at_night(tmp_path, cat, monkeypatch):
+    """An upgrade that changes how silver's files are laid out (its rows in force apart from its
+    history) is put in place by the night, even one with nothing new, not left to the first
+    upload after it."""
+    import dataclasses
+
+    from lakehouse import tables
+    from lakehouse.pipeline.ingest import ingest_bytes
+    from lakehouse.store import LAYOUT_KEY
+
+    today = tables.TABLES["silver.report_values"]
+    older = dataclasses.replace(today, sort_by=("unit_code", "indicator_code"))   # before the rows in force came first
+    lake = Lake(tmp_path / "lake")
+    with monkeypatch.context() as m:
+        m.setitem(tables.TABLES, "silver.report_values", older)
+        for value in (800.0, 820.0):
+            ingest_bytes(lake, cat, xlsx_bytes([["178-PVHTT", "TP24-03", "2024-Q1", value, None, None, None, None]]),
+                         f"q1-{value}.xlsx", received_by="t", channel="cli")
+    layout = lambda: lake.table("silver.report_values").metadata().configuration[LAYOUT_KEY]  # noqa: E731
+    assert layout() == older.layout
+    before = lake.read("silver.report_values")
+    refresh(lake, cat)
+    assert layout() == today.layout
+    assert lake.read("silver.report_values").sort("file_id").equals(before.sort("file_id"))
+
+
 def test_every_table_with_a_suite_is_checked_in_the_nightly_run(demo_lake, cat):
     from pathlib import Path
     run = refresh(demo_lake, cat, full=True)     # values are checked when typed: every file is, here

@@ -165,3 +165,42 @@ def test_new_files_in_a_partition_with_history_resolve_as_the_whole_partition(se
     if seed % 2:   # only the current rows of the keys the new files report were resolved again
         assert before.height == stored.filter(pl.col("is_current")).join(
             new.select(report_values.KEY).unique(), on=report_values.KEY, how="semi").height
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_file_that_arrives_last_changes_only_the_live_rows(seed):
+    """A new file received after every submission in force for its keys: resolving the rows in
+    force alone, the history left as it is, gives the partition that resolving every row
+    gives, and every row written is one the next such ingest reads again (``live``). A file
+    received before a submission in force is not such a file."""
+    import random
+
+    rng = random.Random(seed)
+    stored = report_values.resolve_current(_submissions(rng, 15, ["a", "b", "c"]))
+    new = _submissions(rng, rng.randrange(1, 5), ["x"]).with_columns(is_current=True, superseded_by=None)
+    late = seed % 2 == 0
+    if late:
+        new = new.with_columns(received_at=pl.col("received_at") + pl.duration(days=60))
+    live = stored.filter(report_values.live("x"))
+    arrives = report_values.arrives_last(live, new)
+    # Ties go by file id, and "x" comes after the stored files.
+    early = new.join(stored.filter(pl.col("is_current")), on=report_values.KEY, suffix="_in_force").filter(
+        pl.col("received_at") < pl.col("received_at_in_force"))
+    assert arrives == early.is_empty()
+    if late:
+        assert arrives
+    if not arrives:
+        return
+    untouched, _, now = report_values.replace_files(live, new, ["x"])
+    written = pl.concat([untouched.collect(), now], how="vertical_relaxed")
+    assert written.filter(~report_values.live("x")).is_empty()
+    got = pl.concat([stored.filter(~report_values.live("x")), written], how="vertical_relaxed")
+    whole = report_values.resolve_current(pl.concat([stored, new], how="diagonal_relaxed"))
+    order = ["file_id", *report_values.KEY]
+    assert got.sort(order).equals(whole.select(got.columns).sort(order))
+
+
+def test_live_sql_takes_only_file_ids():
+    assert report_values.live_sql("ab12") == "(is_current OR file_id = 'ab12' OR superseded_by = 'ab12')"
+    with pytest.raises(ValueError):
+        report_values.live_sql("x' OR 1=1 --")
