@@ -149,3 +149,46 @@ def test_a_local_lake_tells_whether_a_table_has_a_commit_after_a_version(tmp_pat
     assert not lake.may_have_commit_after("gold.unit_scores", v)
     lake.append("gold.unit_scores", scores([("A", "2024-02", "x", 2)]))
     assert lake.may_have_commit_after("gold.unit_scores", v) and not lake.may_have_commit_after("gold.unit_scores", v + 1)
+
+
+def test_a_table_created_by_replacing_rows_records_its_layout(tmp_path):
+    """Its first write lays it out as its spec says, so the next write does not rewrite it."""
+    lake = Lake(tmp_path)
+    lake.replace_rows("gold.unit_scores", [scores([("A", "2024-01", "x", 1)])], "period = '2024-01'")
+    assert lake.table("gold.unit_scores").metadata().configuration["thidua.layout"] == spec("gold.unit_scores").layout
+    version = lake.version("gold.unit_scores")
+    lake.conform_layout("gold.unit_scores")
+    assert lake.version("gold.unit_scores") == version
+
+
+def test_the_newest_version_is_kept_open_and_follows_every_commit(tmp_path):
+    import shutil
+
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    first = lake.table("gold.unit_scores")
+    assert lake.table("gold.unit_scores") is first            # not opened again while nothing changed
+    Lake(tmp_path).append("gold.unit_scores", scores([("A", "2024-02", "y", 2)]))   # another writer
+    newest = Lake(tmp_path).table("gold.unit_scores").version()
+    assert lake.table("gold.unit_scores").version() == newest and lake.table("gold.unit_scores") is first
+    assert lake.read("gold.unit_scores").height == 2
+    # A table created anew in its place (set aside and rebuilt) is not taken for the old one,
+    # even when its log reaches the same version.
+    shutil.rmtree(lake.uri("gold.unit_scores"))
+    other = Lake(tmp_path)
+    other.append("gold.unit_scores", scores([("B", "2024-03", "z", 3)]))
+    other.append("gold.unit_scores", scores([("B", "2024-04", "z", 4)]))
+    assert lake.read("gold.unit_scores")["campaign_code"].to_list() == ["B", "B"]
+    assert lake.read("gold.unit_scores", version=0).height == 1
+
+
+def test_a_read_on_a_thread_python_did_not_start_opens_the_table_itself(tmp_path):
+    """Rows read while feeding Delta's writer (a generator run on the writer's runtime) cannot
+    open or update a kept table there; the read opens it as it always did."""
+    lake, copy = Lake(tmp_path / "a"), Lake(tmp_path / "b")
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    lake.table("gold.unit_scores")
+    Lake(tmp_path / "a").append("gold.unit_scores", scores([("A", "2024-02", "y", 2)]))   # the kept table is behind
+    copy.replace_partitions("gold.unit_scores", lambda: iter([lake.read("gold.unit_scores")]),
+                            [{"campaign_code": "A", "period": "2024-01"}, {"campaign_code": "A", "period": "2024-02"}])
+    assert copy.read("gold.unit_scores").height == 2
