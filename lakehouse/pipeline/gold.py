@@ -15,7 +15,10 @@ clusters. So an ingest rebuilds the rows of the units it reports, of the units a
 (their sums from the summed indicators' values beneath them), and the scores of their clusters,
 adjusts their areas' status and reporting counts by the difference between those units' old
 and new rows, and replaces those rows only: gold files are sorted by unit and split by size, so
-the commit rewrites the few files holding them, not the national month.
+the commit rewrites the few files holding them, not the national month. A file from many units
+on a few indicators (a province's or a ministry's return on its own indicators) rebuilds those
+indicators' attainment and status counts (``build_indicators``): an indicator's rows depend on
+its own values, its ``all_of`` family's and the unit tree, never on another indicator's.
 """
 from __future__ import annotations
 
@@ -46,11 +49,30 @@ SPREAD_ROWS = 8 * CHUNK_ROWS
 # scale) rewrites the partitions whole: replacing rows by a long list of units costs more than
 # the partition (measured at nation5y: a 1,000-unit file, 3.7 s against about 1.5 s).
 FEW_UNITS, FEW_SHARE = 5, 0.02
+# A file from many units rebuilds only its indicators' rows when their family is at most this
+# share of the campaign's indicators; the rest of the partition is carried over as stored.
+FEW_INDICATORS_SHARE = 0.5
 
 
 def few(units: int, reporters: int) -> bool:
     """Whether ``units`` of a campaign's ``reporters`` are few enough to rewrite row by row."""
     return units <= max(FEW_UNITS, FEW_SHARE * reporters)
+
+
+class Change(NamedTuple):
+    """What an ingest changed in one partition: the units and indicators of its values."""
+    units: set[str]
+    indicators: set[str]
+
+
+class Rebuilt(NamedTuple):
+    """Gold rows an ingest rebuilt for one table and partition: ``rows``, checked by the table's
+    suite, replace the rows ``where`` names, with ``kept`` (stored rows carried over as they
+    are, already checked when they were written)."""
+    table: str
+    rows: pl.DataFrame
+    where: str
+    kept: pl.DataFrame | None = None
 # What the scores read of the attainment rows of a cluster's other units.
 SCORED = ["campaign_code", "period", "unit_code", "indicator_code", "parent_code", "is_rollup", "due", "status", "attainment",
           "weight"]
@@ -228,11 +250,12 @@ def _commit(lake: Lake, run: Run, name: str, keys: list[str], spool: Spool, comp
     run.count(name, rows_out=rows, written=bool(changed))
 
 
-def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str, set[str]]]) -> None:
-    """An ingest's gold. ``touched``: campaign → period → units whose values it changed. A
-    partition is rebuilt whole instead when gold does not hold it yet, when its period had not
-    ended by the day the rest of it was judged (its rows still move with the date), or when the
-    file reports more than a few of the campaign's units (``few``)."""
+def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str, Change]]) -> None:
+    """An ingest's gold. ``touched``: campaign → period → the units and indicators whose values
+    it changed. A partition is rebuilt whole instead when gold does not hold it yet, when its
+    period had not ended by the day the rest of it was judged (its rows still move with the
+    date), or when the file reports more than a few of the campaign's units (``few``) on more
+    than a few of its indicators (``family``)."""
     if not touched:
         return
     if incomplete(lake):
@@ -245,40 +268,95 @@ def rebuild_units(lake: Lake, run: Run, as_of: date, touched: dict[str, dict[str
     windows = {r["campaign_code"]: (r["window_start"], r["window_end"]) for r in refs["campaigns"].iter_rows(named=True)}
     stored = {(p["campaign_code"], p["period"]) for p in lake.partitions("gold.attainment")}
     whole: dict[str, set[str]] = {}
-    parts: list[tuple[str, str, set[str]]] = []
+    rebuilt: list[Rebuilt] = []
     for campaign, periods in touched.items():
         reporters = refs["assignments"].filter(pl.col("campaign_code") == campaign)["unit_code"].n_unique()
-        for period, units in periods.items():
+        own = refs["indicators"].filter(pl.col("campaign_code") == campaign)
+        for period, change in periods.items():
             settled = judged_on is not None and bounds(period, windows[campaign])[1] <= min(judged_on, as_of)
-            if settled and (campaign, period) in stored and few(len(units), reporters):
-                parts.append((campaign, period, units))
+            related = family(own, change.indicators)
+            if not settled or (campaign, period) not in stored:
+                whole.setdefault(campaign, set()).add(period)
+            elif few(len(change.units), reporters):
+                built = build_units(lake, as_of, campaign, period, change.units, refs)
+                for r in built:
+                    if r.table not in ("gold.area_status", "gold.area_completeness"):
+                        _add(run, r.table, "units_rebuilt", r.rows["unit_code"].n_unique())
+                rebuilt += built
+            elif len(related) <= FEW_INDICATORS_SHARE * own.height:
+                rebuilt += build_indicators(lake, as_of, campaign, period, related, refs)
+                _add(run, "gold.attainment", "indicators_rebuilt", len(related))
             else:
                 whole.setdefault(campaign, set()).add(period)
     if whole:
         rebuild(lake, run, as_of, touched=whole)
-    if not parts:
+    if not rebuilt:
         return
-    built: dict[str, list[tuple[pl.DataFrame, str]]] = {name: [] for name in GOLD}
-    for campaign, period, units in parts:
-        for name, frame, where in build_units(lake, as_of, campaign, period, units, refs):
-            built[name].append((frame, where))
-    built = {name: b for name, b in built.items() if b}   # a campaign without clusters has no scores
-    for name, parts_built in built.items():
-        result = checks.run_suite(name, pl.concat([f for f, _ in parts_built]))
+    tables = [name for name in GOLD if any(r.table == name for r in rebuilt)]  # a campaign without clusters has no scores
+    for name in tables:
+        result = checks.run_suite(name, pl.concat([r.rows for r in rebuilt if r.table == name]))
         run.checks.append(result)
         if not result.success:
             failed = "; ".join(f"{o.expectation}({o.column}): {o.unexpected_count} dòng" for o in result.failed)
             raise GoldCheckFailed(f"{name} không qua kiểm tra chất lượng, chưa ghi: {failed}")
-    for name, parts_built in built.items():
-        lake.replace_rows(name, [f for f, _ in parts_built], " OR ".join(f"({w})" for _, w in parts_built))
-        run.count(name, rows_out=sum(f.height for f, _ in parts_built), written=True)
-        if name not in ("gold.area_status", "gold.area_completeness"):
-            run.tables[name]["units_rebuilt"] = run.tables[name].get("units_rebuilt", 0) + sum(
-                f["unit_code"].n_unique() for f, _ in parts_built)
+    for name in tables:
+        mine = [r for r in rebuilt if r.table == name]
+        # Each partition's rows in one frame: a partition carried over is written in the table's order.
+        frames = [r.rows if r.kept is None else pl.concat([r.kept, r.rows], how="vertical_relaxed") for r in mine]
+        lake.replace_rows(name, frames, " OR ".join(f"({r.where})" for r in mine))
+        run.count(name, rows_out=sum(f.height for f in frames), written=True)
+
+
+def _add(run: Run, table: str, key: str, n: int) -> None:
+    entry = run.tables.setdefault(table, {})
+    entry[key] = entry.get(key, 0) + n
+
+
+def family(indicators: pl.DataFrame, codes: set[str]) -> set[str]:
+    """``codes`` and the indicators judged with them: an ``all_of`` parent of any of them and
+    every criterion of such a parent (``indicators``: one campaign's)."""
+    pairs = indicators.select("indicator_code", "parent_code")
+    heads = set(codes) | set(pairs.filter(pl.col("indicator_code").is_in(list(codes)))["parent_code"].drop_nulls())
+    return heads | set(pairs.filter(pl.col("parent_code").is_in(list(heads)))["indicator_code"])
+
+
+def build_indicators(lake: Lake, as_of: date, campaign: str, period: str, related: set[str],
+                     refs: dict[str, pl.DataFrame]) -> list[Rebuilt]:
+    """The gold of one partition when ``related`` indicators' values changed for many units:
+    their attainment rows and status counts rebuilt (roll-ups included) beside the other
+    indicators' rows as stored; the scores, which weigh every indicator of a unit, ranked again
+    from both; the reporting (every indicator's first receipt) rebuilt. Every table's partition
+    is written whole, in its order, so a unit's rows stay in a few row groups."""
+    here = {"campaign_code": [campaign], "period": [period]}
+    where = partition_predicate(here)
+    inds = refs["indicators"].filter(pl.col("campaign_code") == campaign)
+    mine = inds.filter(pl.col("indicator_code").is_in(list(related)))
+    values = lake.read("silver.report_values", where={"period": [period], "is_current": [True]}, columns=attainment.READS)
+    att = attainment.build(values.filter(pl.col("indicator_code").is_in(list(related))), refs["campaigns"], mine,
+                           refs["assignments"].filter(pl.col("indicator_code").is_in(list(related))),
+                           refs["unit_targets"], as_of, periods=[period],
+                           consolidators=refs["consolidators"].filter(pl.col("campaign_code") == campaign),
+                           units=refs["units"], revisions=refs["indicator_revisions"])
+    others = ~pl.col("indicator_code").is_in(list(related))
+    kept = lake.read("gold.attainment", where=here).filter(others)
+    areas = refs["areas"].filter(pl.col("campaign_code") == campaign)
+    out = [Rebuilt("gold.attainment", att, where, kept),
+           Rebuilt("gold.area_status", area_status.build(att, areas), where,
+                   lake.read("gold.area_status", where=here).filter(others))]
+    members = refs["cluster_members"].filter(pl.col("campaign_code") == campaign)
+    if not members.is_empty():
+        scored = pl.concat([kept.select(SCORED), att.select(SCORED)], how="vertical_relaxed")
+        out.append(Rebuilt("gold.unit_scores", unit_scores.build(scored, members), where))
+    received = lake.read("silver.report_values", where={"period": [period]}, columns=completeness.READS)
+    comp = completeness.build(received.filter(pl.col("indicator_code").is_in(inds["indicator_code"].to_list())),
+                              refs["campaigns"], inds, refs["assignments"], as_of, periods=[period])
+    out += [Rebuilt("gold.completeness", comp, where),
+            Rebuilt("gold.area_completeness", area_completeness.build(comp, areas), where)]
+    return out
 
 
 def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[str],
-                refs: dict[str, pl.DataFrame]) -> list[tuple[str, pl.DataFrame, str]]:
+                refs: dict[str, pl.DataFrame]) -> list[Rebuilt]:
     """The gold rows of one partition that ``units``' values can change, each with the
     predicate naming the rows it replaces: attainment and completeness of the units and of the
     units above them that consolidate, their areas' counts, the scores of every cluster any of
@@ -308,17 +386,17 @@ def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[
                               refs["campaigns"], inds, assignments.filter(mine), as_of, periods=[period])
     here = {"campaign_code": [campaign], "period": [period]}
     where = partition_predicate({**here, "unit_code": sorted(judged)})
-    out = [("gold.attainment", att, where), ("gold.completeness", comp, where)]
+    out = [Rebuilt("gold.attainment", att, where), Rebuilt("gold.completeness", comp, where)]
     # The areas' counts: the judged units' old rows taken out, their new rows put in.
     areas = refs["areas"].filter(pl.col("campaign_code") == campaign)
     old = lake.read("gold.attainment", where={**here, "unit_code": sorted(judged)}, columns=area_status.READS)
     touched_areas = area_status.area_codes(judged, areas)
     kept = lake.read("gold.area_status", where={**here, "area_code": touched_areas})
     in_areas = partition_predicate({**here, "area_code": touched_areas})
-    out.append(("gold.area_status", area_status.adjust(kept, old, att, areas), in_areas))
+    out.append(Rebuilt("gold.area_status", area_status.adjust(kept, old, att, areas), in_areas))
     old = lake.read("gold.completeness", where={**here, "unit_code": sorted(judged)}, columns=area_completeness.READS)
     kept = lake.read("gold.area_completeness", where={**here, "area_code": touched_areas})
-    out.append(("gold.area_completeness", area_completeness.adjust(kept, old, comp, areas), in_areas))
+    out.append(Rebuilt("gold.area_completeness", area_completeness.adjust(kept, old, comp, areas), in_areas))
     members = refs["cluster_members"].filter(pl.col("campaign_code") == campaign)
     clusters = sorted(set(members.filter(mine)["cluster_code"].to_list()))
     if clusters:
@@ -327,6 +405,6 @@ def build_units(lake: Lake, as_of: date, campaign: str, period: str, units: set[
         rest = (lake.read("gold.attainment", where={"campaign_code": [campaign], "period": [period], "unit_code": others},
                           columns=SCORED) if others else att.select(SCORED).clear())
         scores = unit_scores.build(pl.concat([att.select(SCORED), rest], how="vertical_relaxed"), members)
-        out.append(("gold.unit_scores", scores,
-                    partition_predicate({"campaign_code": [campaign], "period": [period], "cluster_code": clusters})))
+        out.append(Rebuilt("gold.unit_scores", scores,
+                           partition_predicate({"campaign_code": [campaign], "period": [period], "cluster_code": clusters})))
     return out

@@ -285,9 +285,9 @@ def file_problem(reason: str, check: str = "file") -> pl.DataFrame:
 
 
 def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str, received_at: datetime,
-                 run: Run, first_attempt: bool = False) -> dict[str, dict[str, set[str]]]:
-    """Add one file's accepted values; returns the campaign → period → units whose values it
-    changed (for gold).
+                 run: Run, first_attempt: bool = False) -> dict[str, dict[str, gold.Change]]:
+    """Add one file's accepted values; returns the campaign → period → units and indicators
+    whose values it changed (for gold).
 
     A new file (``first_attempt``) received after the values in force for its keys changes only
     those: they are superseded. Only the periods' rows in force are read and rewritten (its
@@ -320,7 +320,9 @@ def write_silver(lake: Lake, cat: Catalog, accepted: pl.DataFrame, file_id: str,
     else:
         count_files(lake, periods)
     run.count("silver.report_values", rows_in=accepted.height, rows_out=merged.height, written=True)
-    touched: dict[str, dict[str, set[str]]] = {}
-    for code, period, unit in new.select("indicator_code", "period", "unit_code").unique().iter_rows():
-        touched.setdefault(cat.indicators[code].campaign, {}).setdefault(period, set()).add(unit)
+    touched: dict[str, dict[str, gold.Change]] = {}
+    for (code, period), rows in new.group_by("indicator_code", "period"):
+        change = touched.setdefault(cat.indicators[code].campaign, {}).setdefault(period, gold.Change(set(), set()))
+        change.units.update(rows["unit_code"].unique().to_list())
+        change.indicators.add(code)
     return touched

@@ -69,10 +69,41 @@ def test_two_wards_resending_rebuild_their_rows_their_citys_sums_and_their_clust
     assert content(demo_lake, "gold.file_counts").equals(recounted.sort(recounted.columns))
 
 
-def test_a_new_partition_or_many_units_rebuild_the_partition_whole(demo_lake, cat, tmp_path):
+DISTRICTS = ["178", "180", "181", "182", "183", "184"]
+
+
+def test_many_units_on_few_indicators_rebuild_those_indicators(demo_lake, cat, tmp_path):
     wards = ["05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]
     send(demo_lake, cat, [[w, "TP24-16", "2024-H1", 40, "%", None, None, None] for w in wards], "ca-khoi.xlsx")
-    assert "units_rebuilt" not in last_ingest(demo_lake)["gold.attainment"]
+    tables = last_ingest(demo_lake)
+    assert tables["gold.attainment"]["indicators_rebuilt"] == 1 and "units_rebuilt" not in tables["gold.attainment"]
+    same_as_rebuilt_whole(demo_lake, tmp_path, "TPLS2024", "2024-H1")
+
+
+def test_a_criterion_brings_its_whole_family(demo_lake, cat, tmp_path):
+    # LS21-20a is one criterion of LS21-20 (all_of): the parent and its other criteria are judged again.
+    send(demo_lake, cat, [[d, "LS21-20a", "2021-Q2", 3 + k, "vụ", None, 9, None] for k, d in enumerate(DISTRICTS)]
+         + [[d, "LS21-21", "2021-Q2", 1, "vụ", None, 2, None] for d in DISTRICTS], "quy-2.xlsx")
+    assert last_ingest(demo_lake)["gold.attainment"]["indicators_rebuilt"] == 5
+    same_as_rebuilt_whole(demo_lake, tmp_path, "LS2021", "2021-Q2")
+
+
+def test_a_summed_indicator_brings_its_roll_ups(demo_lake, cat, tmp_path):
+    before = demo_lake.read("gold.attainment").filter((pl.col("period") == "2021-H1") & pl.col("is_rollup"))
+    send(demo_lake, cat, [[d, "LS21-05", "2021-H1", 2 + k, "xã", None, None, None] for k, d in enumerate(DISTRICTS)],
+         "nong-thon-moi.xlsx")
+    assert last_ingest(demo_lake)["gold.attainment"]["indicators_rebuilt"] == 1
+    after = demo_lake.read("gold.attainment").filter((pl.col("period") == "2021-H1") & pl.col("is_rollup"))
+    assert not before.equals(after)   # the province's sum moved with its districts' values
+    same_as_rebuilt_whole(demo_lake, tmp_path, "LS2021", "2021-H1")
+
+
+def test_a_new_partition_or_many_units_on_many_indicators_rebuild_the_partition_whole(demo_lake, cat, tmp_path,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(gold, "FEW_INDICATORS_SHARE", 0.0)
+    wards = ["05971", "05974", "05977", "05980", "05983", "05986", "05989", "05992"]
+    send(demo_lake, cat, [[w, "TP24-16", "2024-H1", 40, "%", None, None, None] for w in wards], "ca-khoi.xlsx")
+    assert {"units_rebuilt", "indicators_rebuilt"}.isdisjoint(last_ingest(demo_lake)["gold.attainment"])
     same_as_rebuilt_whole(demo_lake, tmp_path, "TPLS2024", "2024-H1")
 
 
