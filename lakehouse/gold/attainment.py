@@ -87,7 +87,11 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
     frame = _goals(frame).with_columns(scope_unit=pl.col("campaign_code").replace_strict(
         scope, default=None, return_dtype=pl.String)).with_columns(
         is_rollup=pl.lit(False), is_scope=pl.col("unit_code") == pl.col("scope_unit"))
-    frame = _rollups(frame, ind, ancestry(units, consolidators), unit_targets)
+    # Only indicators marked for summing roll up (their rule may be revised, so not by rule here):
+    # the tree is not crossed with the others (a national campaign's consolidators × its 10,000
+    # communes would be three million pairs).
+    adds = consolidators.join(ind.filter(pl.col("aggregate") == "sum").select("indicator_code"), on="indicator_code")
+    frame = _rollups(frame, ind, ancestry(units, adds), unit_targets)
     frame = _unallocated(rules.evaluate(frame))
     frame = _parents(frame)
     frame = _pace(frame)
@@ -100,6 +104,9 @@ def build(report_values: pl.DataFrame, campaigns: pl.DataFrame, indicators: pl.D
 
 def _beside(rows: pl.DataFrame, reporting: pl.DataFrame) -> pl.DataFrame:
     """Grid rows beyond the expected ones: not due; reporters when the unit is assigned the indicator."""
+    if rows.is_empty():   # usually: joining nothing to a national campaign's million assignments costs 0.1 s
+        return rows.select("campaign_code", "indicator_code", "unit_code", "period", due=pl.lit(False),
+                           reporter=pl.lit(False))
     return rows.join(reporting, on=["indicator_code", "unit_code"], how="left").select(
         "campaign_code", "indicator_code", "unit_code", "period", due=pl.lit(False),
         reporter=pl.col("reporter").fill_null(False))
@@ -160,23 +167,28 @@ def summed() -> pl.Expr:
     return (pl.col("aggregate") == "sum") & pl.col("rule_type").is_in(_HIGHER_ABSOLUTE + ["at_most"])
 
 
+def unit_ancestors(units: pl.DataFrame | None) -> pl.DataFrame:
+    """(unit, ancestor): every unit above each unit in the tree."""
+    schema = {"unit_code": pl.String, "ancestor": pl.String}
+    if units is None or units.is_empty():
+        return pl.DataFrame(schema=schema)
+    # One join a level up the tree (a country's tree is four levels deep), not a walk per unit;
+    # a pair already found is not followed again, so a loop in the tree ends.
+    parent = (units.select("unit_code", ancestor="parent_code").filter(pl.col("ancestor").is_not_null())
+              .cast(schema).unique())
+    pairs = step = parent.filter(pl.col("unit_code") != pl.col("ancestor"))
+    while not step.is_empty():
+        step = (step.join(parent.rename({"unit_code": "ancestor", "ancestor": "up"}), on="ancestor")
+                .select("unit_code", ancestor="up").filter(pl.col("unit_code") != pl.col("ancestor")).unique()
+                .join(pairs, on=["unit_code", "ancestor"], how="anti"))
+        pairs = pl.concat([pairs, step])
+    return pairs
+
+
 def ancestry(units: pl.DataFrame | None, consolidators: pl.DataFrame) -> pl.DataFrame:
     """(campaign, indicator, unit, ancestor): every unit above a unit that may consolidate the indicator."""
-    schema = {"unit_code": pl.String, "ancestor": pl.String}
-    if units is None or units.is_empty() or consolidators.is_empty():
-        pairs = pl.DataFrame(schema=schema)
-    else:
-        # One join a level up the tree (a country's tree is four levels deep), not a walk per unit;
-        # a pair already found is not followed again, so a loop in the tree ends.
-        parent = (units.select("unit_code", ancestor="parent_code").filter(pl.col("ancestor").is_not_null())
-                  .cast(schema).unique())
-        pairs = step = parent.filter(pl.col("unit_code") != pl.col("ancestor"))
-        while not step.is_empty():
-            step = (step.join(parent.rename({"unit_code": "ancestor", "ancestor": "up"}), on="ancestor")
-                    .select("unit_code", ancestor="up").filter(pl.col("unit_code") != pl.col("ancestor")).unique()
-                    .join(pairs, on=["unit_code", "ancestor"], how="anti"))
-            pairs = pl.concat([pairs, step])
-    return pairs.join(consolidators.rename({"unit_code": "ancestor"}), on="ancestor")
+    tree = unit_ancestors(None if consolidators.is_empty() else units)
+    return tree.join(consolidators.rename({"unit_code": "ancestor"}), on="ancestor")
 
 
 def _rollups(frame: pl.DataFrame, ind: pl.DataFrame, ancestry: pl.DataFrame, unit_targets: pl.DataFrame) -> pl.DataFrame:
