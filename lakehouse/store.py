@@ -192,6 +192,20 @@ class Lake:
             return True
         return (Path(self.uri(name)) / "_delta_log" / f"{version + 1:020d}.json").exists()
 
+    @contextlib.contextmanager
+    def _writing(self, name: str) -> Iterator[DeltaTable]:
+        """The table a write to it goes through: the one kept open, brought up to date, so the
+        write does not replay the log again (a sixth of a small ingest's commits at national
+        scale). Delta's commit still checks for commits made meanwhile by others; a write that
+        conflicts raises, and the retry finds the table brought up to date. The table holds the
+        new version after the write; it is kept as such."""
+        table = self.table(name)
+        yield table
+        with self._opening:
+            held = self._opened.get(name)
+            if held is not None and held[1] is table:
+                self._opened[name] = (self._stamp(name, table.version()), table)
+
     def forget(self, name: str) -> None:
         """The table was moved away (``health.set_aside``): ask the store again next time."""
         self._known.discard(name)
@@ -337,8 +351,9 @@ class Lake:
                 write_deltalake(uri, reader, mode="append", **common, **_layout_options(s))
                 self._mark_layout(s)
             else:
-                write_deltalake(uri, reader, mode="overwrite", predicate=pairs_predicate(parts), **common,
-                                **_layout_options(s))
+                with self._writing(name) as table:
+                    write_deltalake(table, reader, mode="overwrite", predicate=pairs_predicate(parts), **common,
+                                    **_layout_options(s))
 
         if parts:
             self._commit(attempt)
@@ -363,7 +378,8 @@ class Lake:
                 write_deltalake(self.uri(name), data, mode="append", **common)
                 self._mark_layout(s)
             else:
-                write_deltalake(self.uri(name), data, mode="overwrite", predicate=predicate, **common)
+                with self._writing(name) as table:
+                    write_deltalake(table, data, mode="overwrite", predicate=predicate, **common)
 
         self._commit(attempt)
 
@@ -424,9 +440,12 @@ class Lake:
         if s.sort_by:
             options.update(_layout_options(s))
             frame = s.ordered(frame)
-        frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
         if creating:
+            frame.write_delta(uri, mode=mode, delta_write_options=options, storage_options=self.storage_options)
             self._mark_layout(s)
+            return
+        with self._writing(s.name) as table:
+            frame.write_delta(table, mode=mode, delta_write_options=options, storage_options=self.storage_options)
 
     @staticmethod
     def _commit(attempt: Callable[[], None]) -> None:

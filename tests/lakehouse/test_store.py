@@ -192,3 +192,27 @@ def test_a_read_on_a_thread_python_did_not_start_opens_the_table_itself(tmp_path
     copy.replace_partitions("gold.unit_scores", lambda: iter([lake.read("gold.unit_scores")]),
                             [{"campaign_code": "A", "period": "2024-01"}, {"campaign_code": "A", "period": "2024-02"}])
     assert copy.read("gold.unit_scores").height == 2
+
+
+def test_a_write_goes_through_the_kept_table_and_keeps_it_newest(tmp_path, monkeypatch):
+    """Every kind of write to an existing table goes through the table kept open (its log is not
+    replayed to write) and leaves it at the version written; a write behind another writer's
+    commit keeps both."""
+    import deltalake
+
+    lake = Lake(tmp_path)
+    lake.append("gold.unit_scores", scores([("A", "2024-01", "x", 1)]))
+    kept = lake.table("gold.unit_scores")
+    start = kept.version()
+    opened, init = [], deltalake.DeltaTable.__init__
+    monkeypatch.setattr(deltalake.DeltaTable, "__init__", lambda self, *a, **k: (opened.append(a), init(self, *a, **k))[1])
+    lake.append("gold.unit_scores", scores([("A", "2024-02", "y", 2)]))
+    lake.replace_rows("gold.unit_scores", [scores([("A", "2024-02", "y", 5)])], "period = '2024-02'")
+    lake.replace_partitions("gold.unit_scores", lambda: iter([scores([("A", "2024-01", "x", 7)])]),
+                            [{"campaign_code": "A", "period": "2024-01"}])
+    assert opened == [] and lake.table("gold.unit_scores") is kept and kept.version() == start + 3
+    monkeypatch.undo()
+    Lake(tmp_path).append("gold.unit_scores", scores([("B", "2024-03", "z", 3)]))   # another writer meanwhile
+    lake.replace_rows("gold.unit_scores", [scores([("A", "2024-02", "y", 6)])], "period = '2024-02'")
+    assert sorted(Lake(tmp_path).read("gold.unit_scores")["score"].to_list()) == [3, 6, 7]
+    assert lake.table("gold.unit_scores") is kept and kept.version() == Lake(tmp_path).version("gold.unit_scores")
