@@ -113,7 +113,8 @@ def stage_files(items: list[tuple[str, str, pl.DataFrame]], cat: Catalog,
     frame = typed.with_columns(
         file_id=pl.col("_f").replace_strict(dict(enumerate(s.file_id for s in staged)), return_dtype=pl.String),
         assigned=pl.col("assignment").is_in(pl.Series(assignments, dtype=pl.String)))
-    check = checks.run_suite("silver.report_values", frame.drop([c for c in frame.columns if c.endswith("_col")]))
+    check = checks.run_suite("silver.report_values", frame.drop([c for c in frame.columns if c.endswith("_col")]),
+                             rows=True)
     failures = [{"_i": i, "field": o.meta.get("field", "value"), "reason": o.description,
                  "who": o.column == "assigned"} for o in check.failed for i in o.unexpected_index]
     if failures:
