@@ -479,6 +479,12 @@ class Lake:
             return 0  # nothing to delete: write nothing, not even a vacuum entry in the log
         return len(table.vacuum(retention_hours=retention_hours, dry_run=False))
 
+    def restore(self, name: str, version: int) -> None:
+        """The table made as it stood at ``version``, in a new version (the versions between stay
+        readable in the audit window, as any older version)."""
+        with self._writing(name) as table:
+            table.restore(version)
+
     def history(self, name: str, limit: int = 20) -> list[dict]:
         if not self.exists(name):
             return []
