@@ -85,10 +85,11 @@ class FileReport:
         return ", ".join(parts) + "."
 
 
-def assignment_keys(cat: Catalog) -> tuple[str, ...]:
-    """Who may report what: a unit expected to report an indicator, or a unit above one (its own
-    consolidated figure for its area). Once per loaded catalog (a million pairs at national scale)."""
-    return cat.memo(("assignment_keys",), lambda: tuple(
+def assignment_keys(cat: Catalog) -> frozenset[str]:
+    """Who may report what (``indicator|unit``): a unit expected to report an indicator, or a
+    unit above one (its own consolidated figure for its area). Once per loaded catalog (a million
+    pairs at national scale)."""
+    return cat.memo(("assignment_keys",), lambda: frozenset(
         f"{i.code}|{u}" for i in cat.indicators.values() for u in cat.may_report(i)))
 
 

@@ -69,3 +69,14 @@ def test_a_batch_whose_files_have_no_rows(cat):
     (s,), check = stage_files(items, cat, assignment_keys(cat))
     assert check is None and s.problem and s.accepted.is_empty() and s.rejects.height == 0
     assert isinstance(s.rejects, pl.DataFrame)
+
+
+def test_a_rows_assignment_is_looked_up_the_same_for_a_file_and_a_nights_batch(cat, monkeypatch):
+    from lakehouse.silver import stage
+
+    keys = assignment_keys(cat)
+    known = sorted(keys)[:3]
+    rows = pl.Series([known[0], "TP24-05|không-có", None, known[2], known[1]], dtype=pl.String)
+    small = stage.assigned(rows, keys)
+    monkeypatch.setattr(stage, "LOOKUP_ROWS", 0)   # as for a batch of a million rows
+    assert small.to_list() == stage.assigned(rows, keys).to_list() == [True, False, None, True, True]
