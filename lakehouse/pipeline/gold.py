@@ -73,7 +73,10 @@ class Rebuilt(NamedTuple):
     rows: pl.DataFrame
     where: str
     kept: pl.DataFrame | None = None
-# What the scores read of the attainment rows of a cluster's other units.
+
+
+# What the scores read of the attainment rows of a cluster's other units (and of the indicators
+# an ingest did not rebuild).
 SCORED = ["campaign_code", "period", "unit_code", "indicator_code", "parent_code", "is_rollup", "due", "status", "attainment",
           "weight"]
 
