@@ -6,8 +6,6 @@ computes a business rule. Nothing here imports Great Expectations.
 """
 from __future__ import annotations
 
-import threading
-
 import polars as pl
 import streamlit as st
 
@@ -26,32 +24,11 @@ def lake() -> Lake:
     return Lake()
 
 
-class _Latest:
-    """One table's newest version, learned by reading only the log entries added since the
-    last question, and on a local lake only when the log's next entry is there (a page asks
-    about twenty times; opening the table replays its whole log). A table created anew in its
-    place (set aside and rebuilt) is opened afresh."""
-
-    def __init__(self, lake: Lake, name: str):
-        self.lake, self.name, self.lock = lake, name, threading.Lock()
-        self.table, self.identity = None, None
-
-    def version(self) -> int | None:
-        with self.lock:   # sessions are threads of one server; this object is not shared with readers
-            identity = self.lake.log_identity(self.name)
-            if self.table is None or identity is None or identity != self.identity:
-                if not self.lake.exists(self.name):
-                    self.table = None
-                    return None
-                self.table, self.identity = self.lake.table(self.name), identity
-            elif self.lake.may_have_commit_after(self.name, self.table.version()):
-                self.table.update_incremental()
-            return self.table.version()
-
-
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _latest(root: str, name: str) -> _Latest:
-    return _Latest(Lake(root), name)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _kept(root: str) -> Lake:
+    """One lake per server whose tables stay open (``Lake.table``): a page asks a table's newest
+    version about twenty times, and each answer reads only the log entries added since."""
+    return Lake(root)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
@@ -152,10 +129,11 @@ DERIVED_SHOWN = (*GOLD, "gold.file_counts")
 
 
 def _version(lk: Lake, name: str) -> int | None:
+    kept = _kept(lk.location)
     try:
-        return _latest(lk.location, name).version()
+        return kept.table(name).version() if kept.exists(name) else None
     except Exception:   # a garbled log: the health check says what is wrong
-        _latest.clear()
+        kept.forget(name)
         return -1
 
 

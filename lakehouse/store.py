@@ -146,11 +146,15 @@ class Lake:
                 table = held[1]
                 if self.may_have_commit_after(name, table.version()):
                     table.update_incremental()
-                    self._opened[name] = (self._stamp(name, table.version()), table)
+                    self._keep(name, table)
                 return table
             table = DeltaTable(self.uri(name), storage_options=self.storage_options)
-            self._opened[name] = (self._stamp(name, table.version()), table)
+            self._keep(name, table)
             return table
+
+    def _keep(self, name: str, table: DeltaTable) -> None:
+        """Keep ``table`` as the newest version of ``name`` (``_opening`` held)."""
+        self._opened[name] = (self._stamp(name, table.version()), table)
 
     def _stamp(self, name: str, version: int) -> tuple:
         """What tells the table's log entry ``version`` from one that a table created anew in
@@ -204,7 +208,7 @@ class Lake:
         with self._opening:
             held = self._opened.get(name)
             if held is not None and held[1] is table:
-                self._opened[name] = (self._stamp(name, table.version()), table)
+                self._keep(name, table)
 
     def forget(self, name: str) -> None:
         """The table was moved away (``health.set_aside``): ask the store again next time."""

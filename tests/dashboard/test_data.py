@@ -17,7 +17,7 @@ def units(*codes: str) -> pl.DataFrame:
 @pytest.fixture
 def lake(tmp_path, monkeypatch):
     monkeypatch.setenv("THIDUA_LAKE", str(tmp_path / "lake"))
-    for cached in (data._read, data._reference, data._latest, data._opened, data._current):
+    for cached in (data._read, data._reference, data._kept, data._opened, data._current):
         cached.clear()
     return Lake(tmp_path / "lake")
 
